@@ -1,0 +1,36 @@
+# papershelf: `make build` imports the dumps and renders _site/; `make test` runs the suite.
+# Both create .venv on first use and install what they need.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+BASE_URL ?=
+
+.PHONY: build site test lint bench audit serve system-deps clean
+
+build: $(VENV)/.installed
+	$(BIN)/papershelf import content/sources/*
+
+test: $(VENV)/.installed-dev system-deps
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check generator tests
+
+system-deps:
+	bash scripts/install-system-deps
+
+clean:
+	rm -rf _site .papershelf-cache .pytest_cache
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.installed
