@@ -1,0 +1,224 @@
+"""Parser for text copied from Hugging Face Daily Papers listings and paper search pages.
+
+An entry is a title line, an abstract paragraph and an optional metadata run
+(org line or ``• N authors``, a lone ``·``, then ``Mon D[, YYYY] [upvotes]``).
+Page chrome is skipped anywhere; blocks that fit no entry become warnings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ..errors import Diagnostic
+from ..records import MonthDay, Record
+from .text import Block, split_blocks
+
+CHROME = frozenset(
+    line.casefold()
+    for line in (
+        "new", "Get trending papers in your email inbox!", "Subscribe", "Daily Papers",
+        "byAK and the research community", "Submit", "Submit paper", "Papers", "Trending",
+        "Trending Papers", "Daily", "Weekly", "Monthly", "Previous", "Next", "Load more",
+        "View all", "Search", "Upvote", "Sign Up", "Log In", "Hugging Face", "Models",
+        "Datasets", "Spaces", "Posts", "Docs", "Pricing", "Enterprise", "Paper page",
+        "Collections", "Community",
+    )
+)
+
+MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+DATE_LINE = re.compile(
+    r"(?P<mon>[A-Za-z]{3})[a-z]*\.?\s+(?P<day>\d{1,2})(?:,\s*(?P<year>\d{4}))?(?:\s+(?P<up>\d+))?"
+)
+AUTHORS_LINE = re.compile(r"[•·]?\s*(?P<n>\d+)\s+authors?", re.IGNORECASE)
+DOT = "·"
+TITLE_MAX = 300
+ORG_MAX = 80
+
+
+@dataclass(frozen=True)
+class Token:
+    """One classified piece of a dump: text, org, authors, dot, date or chrome."""
+
+    kind: str
+    line: int
+    value: object = None
+    org_like: bool = False  # a lone short line just before a dot: an org line or a title
+
+
+@dataclass
+class Draft:
+    """An entry being assembled from tokens."""
+
+    line: int
+    title: str
+    abstract: str | None = None
+    fields: dict = field(default_factory=dict)
+
+
+def parse(text: str, source: str) -> tuple[list[Record], list[Diagnostic]]:
+    """Parse a Hugging Face listing into records and warnings for the blocks that do not fit."""
+    tokens = list(_tokens(split_blocks(text)))
+    records: list[Record] = []
+    warnings: list[Diagnostic] = []
+    draft: Draft | None = None
+    orphan = False  # inside a metadata run that belongs to no paper
+
+    def warn(line: int, message: str) -> None:
+        warnings.append(Diagnostic(source, line, message))
+
+    def finish() -> None:
+        nonlocal draft
+        if draft is None:
+            return
+        if draft.abstract is None:
+            warn(draft.line, f"title without an abstract (cut mid-entry?), skipped: {draft.title!r}")
+        else:
+            records.append(Record(source=source, line=draft.line, format="hf",
+                                  title=draft.title, abstract=draft.abstract, **draft.fields))
+        draft = None
+
+    for index, token in enumerate(tokens):
+        if token.kind == "chrome":
+            continue
+        if token.org_like and draft is not None and draft.abstract is not None \
+                and not draft.fields:
+            token = Token("org", token.line, token.value.text)
+        if token.kind == "text":
+            orphan = False
+            block: Block = token.value
+            following = _next_text(tokens, index)
+            if draft is not None and draft.abstract is None:
+                if _title_like(block) and following is not None and not _title_like(following):
+                    finish()
+                else:
+                    draft.abstract = block.text
+                    continue
+            elif draft is not None and not draft.fields and not _title_like(block):
+                draft.abstract += "\n\n" + block.text
+                continue
+            finish()
+            if _title_like(block):
+                draft = Draft(line=block.line, title=block.text)
+            else:
+                warn(block.line, "text outside an entry (expected a one-line title), skipped")
+            continue
+        if draft is not None and draft.abstract is None:
+            finish()  # warns: the title has no abstract
+            orphan = True
+        if draft is None:
+            page_date = not records and not warnings and token.kind == "date"
+            if not (orphan or page_date):
+                warn(token.line, "metadata line without a paper above it, skipped")
+            orphan = True
+            continue
+        _add_meta(draft, token)
+        if token.kind == "date":
+            finish()
+    finish()
+    return records, warnings
+
+
+def _add_meta(draft: Draft, token: Token) -> None:
+    if token.kind == "org":
+        handle, _, name = token.value.partition(" ")
+        draft.fields.update(org=name or handle, org_handle=handle)
+    elif token.kind == "authors":
+        draft.fields["authors_count"] = token.value
+    elif token.kind == "date":
+        date, upvotes = token.value
+        draft.fields["date"] = date
+        if upvotes is not None:
+            draft.fields["upvotes"] = upvotes
+
+
+def _title_like(block: Block) -> bool:
+    """One line, not too long, not ending like a sentence: titles never end with a period."""
+    line = block.lines[0]
+    return len(block.lines) == 1 and len(line) <= TITLE_MAX and not line.endswith(".")
+
+
+def _next_text(tokens: list[Token], index: int) -> Block | None:
+    for token in tokens[index + 1:]:
+        if token.kind == "text":
+            return token.value
+        if token.kind != "chrome":
+            return None
+    return None
+
+
+def _tokens(blocks: list[Block]) -> Iterator[Token]:
+    """Classify lines: metadata lines stand alone, runs of other lines form text blocks."""
+    lines = [(block.line + i, text, block_index)
+             for block_index, block in enumerate(blocks) for i, text in enumerate(block.lines)]
+    kinds = [_meta_kind(text) for _, text, _ in lines]
+    run: list[tuple[int, str]] = []
+    run_block = None
+
+    def flush() -> Iterator[Token]:
+        if run:
+            texts = tuple(t for _, t in run)
+            if all(t.casefold() in CHROME for t in texts):
+                yield Token("chrome", run[0][0])
+            else:
+                yield Token("text", run[0][0], Block(run[0][0], texts))
+            run.clear()
+
+    for i, (number, text, block_index) in enumerate(lines):
+        kind = kinds[i]
+        org_like = kind is None and _before_dot(kinds, i + 1) and len(text) <= ORG_MAX \
+            and text.casefold() not in CHROME
+        if org_like and lines[i + 1][2] == block_index:
+            kind = ("org", text)
+        elif org_like and (not run or run_block != block_index) \
+                and (i + 1 == len(lines) or lines[i + 1][2] != block_index):
+            # a one-line block, then blank lines, then the dot: org line or title, parse decides
+            yield from flush()
+            yield Token("text", number, Block(number, (text,)), org_like=True)
+            continue
+        if kind is None:
+            if run and run_block != block_index:
+                yield from flush()
+            run_block = block_index
+            run.append((number, text))
+            continue
+        yield from flush()
+        yield Token(kind[0], number, kind[1])
+    yield from flush()
+
+
+def _before_dot(kinds: list, index: int) -> bool:
+    """True when the lines from ``index`` are a lone dot, possibly after an authors line."""
+    ahead = [k[0] if k else None for k in kinds[index:index + 2]]
+    return ahead[:1] == ["dot"] or ahead == ["authors", "dot"]
+
+
+def _meta_kind(text: str) -> tuple[str, object] | None:
+    if text == DOT:
+        return ("dot", None)
+    if match := AUTHORS_LINE.fullmatch(text):
+        return ("authors", int(match["n"]))
+    if (match := DATE_LINE.fullmatch(text)) and (date := _date(match)) is not None:
+        upvotes = int(match["up"]) if match["up"] else None
+        return ("date", (date, upvotes))
+    return None
+
+
+def _date(match: re.Match) -> dt.date | MonthDay | None:
+    month = MONTHS.get(match["mon"].lower())
+    day = int(match["day"])
+    if month is None or not 1 <= day <= 31:
+        return None
+    if match["year"]:
+        try:
+            return dt.date(int(match["year"]), month, day)
+        except ValueError:
+            return None
+    try:
+        dt.date(2000, month, day)  # a leap year: accepts Feb 29
+    except ValueError:
+        return None
+    return MonthDay(month, day)
