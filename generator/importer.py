@@ -1,0 +1,157 @@
+"""The import job: parse dumps, merge them into the library, write what changed.
+
+``plan_import`` is pure apart from reading; ``apply_import`` writes. The CLI
+prints the plan for ``--dry-run`` and applies it otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from . import dates
+from .config import Config
+from .entries import Entry, ordered_meta
+from .errors import Diagnostic, DumpError, PapershelfError
+from .library import load_library, save_entry
+from .merge import Group, fill, group_records
+from .records import Dump, MonthDay, Record
+from .slugs import base_slug, unique_slug
+from .sources import parse_dump
+from .tagging import compile_rules, tags_for
+
+DEFAULT_STATUS = "to-read"
+
+
+@dataclass(frozen=True)
+class Change:
+    """What an import does to one paper: ``new``, ``updated`` or ``unchanged``."""
+
+    kind: str
+    entry: Entry
+    fields: tuple[str, ...] = ()
+
+
+@dataclass
+class ImportPlan:
+    """Every change an import would make, and the warnings it raised."""
+
+    changes: list[Change] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    def count(self, kind: str) -> int:
+        """How many papers get this kind of change."""
+        return sum(1 for change in self.changes if change.kind == kind)
+
+    def summary(self) -> str:
+        """``24 papers: 24 new, 0 updated, 0 unchanged; 0 warnings``."""
+        papers = len(self.changes)
+        noun = "paper" if papers == 1 else "papers"
+        warns = len(self.warnings)
+        return (f"{papers} {noun}: {self.count('new')} new, {self.count('updated')} updated, "
+                f"{self.count('unchanged')} unchanged; {warns} warning{'s' * (warns != 1)}")
+
+
+class ImportAborted(PapershelfError):
+    """Some inputs were rejected; nothing was written. Carries every error."""
+
+    def __init__(self, errors: Sequence[PapershelfError]) -> None:
+        super().__init__(str(errors[0]))
+        self.errors = list(errors)
+
+
+def parse_dumps(paths: Iterable[Path], fmt: str | None) -> list[Dump]:
+    """Parse every dump; raise ImportAborted listing each file that holds no entry."""
+    dumps, errors = [], []
+    for path in paths:
+        try:
+            dumps.append(parse_dump(path, fmt))
+        except DumpError as exc:
+            errors.append(exc)
+    if errors:
+        raise ImportAborted(errors)
+    return dumps
+
+
+def plan_import(config: Config, paths: Sequence[Path], *, fmt: str | None = None,
+                year: int | None = None, today: dt.date | None = None) -> ImportPlan:
+    """Work out what importing ``paths`` would change, without writing anything."""
+    today = today or dt.date.today()
+    dumps = parse_dumps(paths, fmt)
+    library = load_library(config.papers_dir)
+    if library.errors:
+        raise ImportAborted(library.errors)
+    records = [record for dump in dumps for record in dump.records]
+    groups, conflicts = group_records(list(library.entries.values()), records)
+    plan = ImportPlan(warnings=[w for dump in dumps for w in dump.warnings] + conflicts)
+    resolved = resolve_years(dumps, groups, year, today, plan.warnings)
+    rules = compile_rules(config.tag_rules)
+    taken = set(library.entries)
+    for group in groups:
+        group_recs = [resolved.get(id(r), r) for r in group.records]
+        plan.changes.append(_change(group.entry, group_recs, rules, taken, today))
+    return plan
+
+
+def _change(entry: Entry | None, records: list[Record], rules, taken: set[str], today: dt.date) -> Change:
+    if entry is not None:
+        merged = fill(entry.meta, records)
+        if merged == entry.meta:
+            return Change("unchanged", entry)
+        changed = tuple(k for k in ordered_meta(merged) if merged.get(k) != entry.meta.get(k))
+        return Change("updated", Entry(entry.slug, merged, entry.body), changed)
+    meta = fill({}, records)
+    meta["tags"] = tags_for(rules, meta.get("title"), meta.get("abstract"))
+    meta["status"] = DEFAULT_STATUS
+    meta["added"] = today
+    slug = unique_slug(base_slug(meta.get("title"), meta.get("arxiv")), taken)
+    taken.add(slug)
+    return Change("new", Entry(slug, ordered_meta(meta), ""), tuple(ordered_meta(meta)))
+
+
+def resolve_years(dumps: Sequence[Dump], groups: Sequence[Group], year: int | None,
+                  today: dt.date, warnings: list[Diagnostic]) -> dict[int, Record]:
+    """Give every yearless Hugging Face date a year; returns replacements keyed by record id."""
+    anchors: dict[int, dt.date] = {}
+    for group in groups:
+        created = [r.date for r in group.records if r.format == "arxiv" and isinstance(r.date, dt.date)]
+        ids = [r.arxiv for r in group.records if r.arxiv]
+        if group.entry is not None and isinstance(group.entry.get("arxiv"), str):
+            ids.append(group.entry.get("arxiv"))
+        if anchor := dates.anchor_date(created, ids):
+            anchors.update((id(r), anchor) for r in group.records)
+
+    resolved: dict[int, Record] = {}
+    for dump in dumps:
+        yearless = [r for r in dump.records if isinstance(r.date, MonthDay)]
+        if not yearless:
+            continue
+        own = {id(r): dates.closest_year(r.date, anchors[id(r)])
+               for r in yearless if id(r) in anchors and year is None}
+        explicit = [r.date.year for r in dump.records if isinstance(r.date, dt.date)]
+        fallback = year or dates.page_year([y for y in own.values() if y], explicit, today)
+        if fallback is None:
+            fallback = today.year
+            warnings.append(Diagnostic(dump.name, None,
+                                       f"dates without a year: assumed {fallback} "
+                                       "(pass --year to set the listing's year)"))
+        for record in yearless:
+            chosen = own.get(id(record)) or fallback
+            date = dates.with_year(record.date, chosen)
+            if date is None:
+                month, day = record.date
+                warnings.append(Diagnostic(dump.name, record.line,
+                                           f"no day {day} in month {month} of {chosen}; date dropped"))
+            resolved[id(record)] = replace(record, date=date)
+    return resolved
+
+
+def apply_import(config: Config, plan: ImportPlan,
+                 progress: Callable[[Iterable[Change]], Iterable[Change]] = iter) -> None:
+    """Write every new and updated entry of ``plan``, each file atomically."""
+    config.papers_dir.mkdir(parents=True, exist_ok=True)
+    for change in progress([c for c in plan.changes if c.kind != "unchanged"]):
+        save_entry(config.papers_dir, change.entry)
+

@@ -1,0 +1,130 @@
+"""Identity and fill-only merging of dump records into entries: pure, no I/O.
+
+Two records or entries are the same paper when they share an arXiv id, a
+normalised title or a normalised abstract. Merging fills empty fields only and
+appends to ``sources``; it never overwrites a value, and never touches notes,
+tags, status or rating of an existing entry.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .entries import Entry
+from .errors import Diagnostic
+from .records import Record
+
+# Fields a record can fill, in the order records are consulted for them.
+RECORD_FIELDS = ("title", "arxiv", "date", "updated", "org", "org_handle", "authors_count",
+                 "upvotes", "comment", "abstract")
+_LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+")
+
+
+def normalize_title(title: str) -> str:
+    """Case, whitespace, punctuation and LaTeX markup removed: the title's identity."""
+    text = unicodedata.normalize("NFKC", _LATEX_COMMAND.sub(" ", title)).casefold()
+    return " ".join(re.sub(r"[\W_]+", " ", text).split())
+
+
+def normalize_abstract(abstract: str) -> str:
+    """Whitespace collapsed: the abstract's identity."""
+    return " ".join(abstract.split())
+
+
+def identity_keys(title: Any, abstract: Any, arxiv: Any) -> list[tuple[str, str]]:
+    """Every key under which a paper can be recognised."""
+    keys = []
+    if isinstance(arxiv, str) and arxiv:
+        keys.append(("arxiv", arxiv))
+    if isinstance(title, str) and (norm := normalize_title(title)):
+        keys.append(("title", norm))
+    if isinstance(abstract, str) and (norm := normalize_abstract(abstract)):
+        keys.append(("abstract", norm))
+    return keys
+
+
+@dataclass
+class Group:
+    """One paper: the existing entry it matched (if any) and the records that describe it."""
+
+    entry: Entry | None
+    records: list[Record] = field(default_factory=list)
+
+
+def group_records(
+    entries: Sequence[Entry], records: Sequence[Record]
+) -> tuple[list[Group], list[Diagnostic]]:
+    """Group records by paper, attaching each group to the existing entry it matches.
+
+    A group that matches two existing entries is a conflict: it is reported and dropped.
+    """
+    parent = list(range(len(records) + len(entries)))
+
+    def find(node: int) -> int:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    owner: dict[tuple[str, str], int] = {}
+    for offset, entry in enumerate(entries):
+        for key in identity_keys(entry.get("title"), entry.get("abstract"), entry.get("arxiv")):
+            owner.setdefault(key, len(records) + offset)
+    for node, record in enumerate(records):
+        for key in identity_keys(record.title, record.abstract, record.arxiv):
+            if key in owner:
+                parent[find(node)] = find(owner[key])
+            else:
+                owner[key] = node
+
+    members: dict[int, list[int]] = {}
+    for node in range(len(records)):
+        members.setdefault(find(node), []).append(node)
+    for offset in range(len(entries)):
+        root = find(len(records) + offset)
+        if root in members:
+            members[root].append(len(records) + offset)
+
+    groups, conflicts = [], []
+    for nodes in members.values():
+        matched = [entries[n - len(records)] for n in nodes if n >= len(records)]
+        group_recs = [records[n] for n in nodes if n < len(records)]
+        if len(matched) > 1:
+            first = group_recs[0]
+            names = " and ".join(f"{e.slug}.md" for e in matched)
+            conflicts.append(Diagnostic(first.source, first.line,
+                                        f"this paper matches both {names}; not merged "
+                                        "(merge the two entry files by hand)"))
+            continue
+        groups.append(Group(entry=matched[0] if matched else None, records=group_recs))
+    return groups, conflicts
+
+
+def fill(meta: dict[str, Any], records: Iterable[Record]) -> dict[str, Any]:
+    """A copy of ``meta`` with empty fields filled from ``records`` and their sources appended.
+
+    arXiv records are consulted first, so an arXiv ``Created`` date wins over a
+    Hugging Face date when both arrive together.
+    """
+    merged = dict(meta)
+    ordered = sorted(records, key=lambda r: r.format != "arxiv")
+    for name in RECORD_FIELDS:
+        if _empty(merged.get(name)):
+            value = next((getattr(r, name) for r in ordered if getattr(r, name) is not None), None)
+            if value is not None:
+                merged[name] = value
+    sources = list(merged.get("sources") or [])
+    for record in records:
+        if record.source not in sources:
+            sources.append(record.source)
+    if sources:
+        merged["sources"] = sources
+    return merged
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
