@@ -12,8 +12,18 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from .arxiv_api import BATCH_SIZE, ApiSettings, ArxivError, ArxivLookup, Cache, cache_path, load_cache
+from .arxiv_api import (
+    BATCH_SIZE,
+    ApiSettings,
+    ArxivError,
+    ArxivLookup,
+    ArxivRecord,
+    Cache,
+    cache_path,
+    load_cache,
+)
 from .config import Config
 from .entries import Entry, ordered_meta
 from .errors import PapershelfError, display_path
@@ -24,7 +34,6 @@ from .resolve import (
     COMPLETE,
     FAILED,
     NEW_ENTRY_FIELDS,
-    RESOLVED,
     Outcome,
     Report,
     apply_record,
@@ -134,9 +143,9 @@ def _outcomes(job: ResolveJob, write: bool) -> Iterator[Outcome]:
         yield _finish(job, entry, verdict, found, write)
 
 
-def _finish(job: ResolveJob, entry: Entry, verdict: str, found, write: bool) -> Outcome:
+def _finish(job: ResolveJob, entry: Entry, verdict: str, found: ArxivRecord | str, write: bool) -> Outcome:
     """The outcome of one entry; a resolved one is written before the next request."""
-    if verdict != RESOLVED:
+    if not isinstance(found, ArxivRecord):
         return Outcome(verdict, entry.slug, detail=found)
     owner = job.taken.setdefault(found.arxiv, entry.slug)
     if owner != entry.slug:
@@ -212,7 +221,7 @@ def add_papers(config: Config, lookup: ArxivLookup, ids: Sequence[str], *, statu
     known = {entry_id(e): e.slug for e in library.entries.values() if entry_id(e)}
     report.existing = [(i, known[i]) for i in ids if i in known]
     new_ids = [i for i in ids if i not in known]
-    records = {}
+    records: dict[str, ArxivRecord | None] = {}
     try:
         records = lookup.by_ids(new_ids) if new_ids else {}
     except ArxivError as exc:  # offline or failing: still record the ids
@@ -231,8 +240,10 @@ def add_papers(config: Config, lookup: ArxivLookup, ids: Sequence[str], *, statu
     return report
 
 
-def _new_entry(arxiv_id, record, status, tags, rules, today, taken: set[str]) -> Entry:
-    meta = {"arxiv": arxiv_id, "status": status, "added": today, "tags": list(tags)}
+def _new_entry(arxiv_id: str, record: ArxivRecord | None, status: str, tags: Sequence[str],
+               rules: list[tuple[str, re.Pattern[str]]], today: dt.date, taken: set[str]) -> Entry:
+    """A new entry: the id and the curated fields, filled from the record when there is one."""
+    meta: dict[str, Any] = {"arxiv": arxiv_id, "status": status, "added": today, "tags": list(tags)}
     if record is not None:
         meta = fill_from_record(meta, record, NEW_ENTRY_FIELDS)
         meta["tags"] += [t for t in tags_for(rules, meta.get("title"), meta.get("abstract"))

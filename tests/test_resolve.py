@@ -241,6 +241,13 @@ def test_the_public_api_is_always_paced_at_least_3_seconds_apart():
     assert api_settings("http://x:2/q", {"PAPERSHELF_ARXIV_API": "http://h:1/q"}).url == "http://x:2/q"
 
 
+def test_a_bad_api_url_is_one_line(site):
+    result = run(site, "resolve", "--api-url", "ftp://example.org/api")
+    assert result.exit_code == 1
+    assert result.stderr == "error: the arXiv API URL 'ftp://example.org/api' is not an http(s) URL " \
+                            "(pass --api-url https://export.arxiv.org/api/query or a server of your own)\n"
+
+
 def test_a_503_is_retried(site, api):
     api.add(VL)
     api.fail_next(503)
