@@ -204,9 +204,9 @@ class AddReport:
                   for arxiv_id, slug in self.existing]
         lines += [f"not found on arXiv: {arxiv_id} (not added; check the id)" for arxiv_id in self.not_found]
         if self.api_error is not None:
-            lines.append(f"could not ask the arXiv API: {self.api_error}")
+            lines.append(f"warning: {self.api_error}")
             lines.append(f"created {len(self.added)} entr{'y' if len(self.added) == 1 else 'ies'} with "
-                         "the id only; run 'papershelf resolve' later to fill titles and authors")
+                         "the arXiv id only; run 'papershelf resolve' later to fill titles and authors")
         return lines
 
     def _path(self, slug: str) -> str:
