@@ -12,6 +12,7 @@ import click
 from . import __version__
 from .check import check_entries
 from .config import Config, find_site_root, load_config
+from .entries import STATUSES
 from .errors import PapershelfError, display_path, location
 from .importer import ImportAborted, apply_import, plan_import
 from .scaffold import create_site
@@ -177,6 +178,85 @@ def check(ctx: click.Context, site_dir: Path | None) -> None:
     click.echo(f"{entries} entries checked: {errors} error{'s' * (errors != 1)}, "
                f"{len(found) - errors} warning{'s' * (len(found) - errors != 1)}")
     if errors:
+        ctx.exit(1)
+
+
+# The online commands import arxiv_api (requests, lxml, arxiv) on use, keeping other commands quick.
+API_URL_HELP = "The arXiv API query URL (default: $PAPERSHELF_ARXIV_API, else the public arXiv API)."
+
+
+@cli.command()
+@site_option
+@click.option("--refresh", is_flag=True, help="Ask the API again instead of using cached answers.")
+@click.option("--api-url", metavar="URL", help=API_URL_HELP)
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+def resolve(site_dir: Path | None, refresh: bool, api_url: str | None, dry_run: bool) -> None:
+    """Fill titles, authors, categories and arXiv ids from the arXiv API.
+
+    Entries without an id are searched by exact title, checked against their
+    abstract; entries with an id but no title or authors are looked up by id,
+    100 a request. Only empty fields are filled: notes, tags, status and
+    rating never change. Requests are at least 3 s apart; answers are cached
+    in content/.arxiv-cache.json, so a second run sends none (--refresh asks
+    again). Example: papershelf resolve
+    """
+    from .arxiv_api import ArxivError, api_settings
+    from .online import open_lookup, plan_resolve, run_resolve
+    from .resolve import RESOLVED, Report
+
+    config = open_site(site_dir)
+    settings = api_settings(api_url, os.environ)
+    job = plan_resolve(config, open_lookup(config, settings, refresh=refresh, dry_run=dry_run))
+    if needed := job.requests_needed():
+        click.echo(f"asking the arXiv API: {needed} request{'s' * (needed != 1)}, "
+                   f"{settings.delay:g} s apart", err=True)
+    report = Report(config.papers_dir)
+    try:
+        run_resolve(job, report, write=not dry_run, progress=_outcome_bar)
+    except ArxivError:
+        if report.of(RESOLVED):  # what was kept, before the error line
+            click.echo("\n".join(report.lines(dry_run)))
+        raise
+    click.echo("\n".join(report.lines(dry_run)))
+
+
+def _outcome_bar(outcomes, length: int):
+    if not sys.stdout.isatty():
+        return outcomes
+    return _bar_of(outcomes, length)
+
+
+def _bar_of(outcomes, length: int):
+    with click.progressbar(outcomes, length=length, label="Resolving") as bar:
+        yield from bar
+
+
+@cli.command()
+@site_option
+@click.argument("ids", nargs=-1, required=True, metavar="ID...")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Tag the new entries (repeatable).")
+@click.option("--status", type=click.Choice(STATUSES), default=STATUSES[0], show_default=True,
+              help="Reading status of the new entries.")
+@click.option("--api-url", metavar="URL", help=API_URL_HELP)
+@click.pass_context
+def add(ctx: click.Context, site_dir: Path | None, ids: tuple[str, ...], tags: tuple[str, ...],
+        status: str, api_url: str | None) -> None:
+    """Add papers by arXiv id, arXiv:id or abs/PDF URL, resolved from the arXiv API.
+
+    Ids already in the reading list are reported, not added twice; an id
+    arXiv does not know is not added (exit 1). Offline, each entry is created
+    with its id only: run 'papershelf resolve' later.
+    Example: papershelf add 2505.09343 https://arxiv.org/abs/2401.06066 --tag moe
+    """
+    from .arxiv_api import api_settings
+    from .online import add_papers, check_tags, open_lookup, parse_ids
+
+    config = open_site(site_dir)
+    wanted, tag_list = parse_ids(ids), check_tags(tags)
+    lookup = open_lookup(config, api_settings(api_url, os.environ))
+    report = add_papers(config, lookup, wanted, status=status, tags=tag_list, today=today())
+    click.echo("\n".join(report.lines()))
+    if report.not_found:
         ctx.exit(1)
 
 
