@@ -181,6 +181,42 @@ def check(ctx: click.Context, site_dir: Path | None) -> None:
         ctx.exit(1)
 
 
+def build_options(config: Config, out: Path | None, base_url: str | None, search: bool = True,
+                  clean: bool = False, jobs: int = 0):
+    """BuildOptions from the command line, falling back on site.yaml."""
+    from .build import BuildOptions
+    from .config import normalize_base_url
+
+    target = out.resolve() if out else config.root / config.output_dir
+    return BuildOptions(out=target, base_url=normalize_base_url(base_url or config.base_url),
+                        search=search, clean=clean, jobs=jobs)
+
+
+@cli.command()
+@site_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default: _site in the site folder).")
+@click.option("--base-url", metavar="URL",
+              help="Where the site is served from, e.g. https://you.github.io/repo/ "
+              "(default: site.yaml).")
+@click.option("--no-search", is_flag=True, help="Skip the Pagefind search index.")
+@click.option("--clean", is_flag=True, help="Ignore the build cache and render every page.")
+@click.option("--jobs", type=click.IntRange(0, 64), default=0,
+              help="Processes to render with (0: one per core).")
+def build(site_dir: Path | None, out: Path | None, base_url: str | None, no_search: bool, clean: bool,
+          jobs: int) -> None:
+    """Render the site into _site/ (or --out).
+
+    Renders only what changed since the last build; a failed build leaves the
+    previous site whole. Example: papershelf build --base-url https://you.github.io/papers/
+    """
+    from .build import build as build_site
+
+    config = open_site(site_dir)
+    report, _ = build_site(config, build_options(config, out, base_url, not no_search, clean, jobs))
+    click.echo(report.summary())
+
+
 # The online commands import arxiv_api (requests, lxml, arxiv) on use, keeping other commands quick.
 API_URL_HELP = "The arXiv API query URL (default: $PAPERSHELF_ARXIV_API, else the public arXiv API)."
 

@@ -24,6 +24,7 @@ SCHEMA: dict[str, tuple[type | tuple[type, ...], Any]] = {
     "theme_dir": ((str, type(None)), None),
     "output_dir": (str, "_site"),
     "feed_size": (int, 50),
+    "per_page": (int, 100),
     "tag_rules": (dict, {}),
 }
 
@@ -42,6 +43,7 @@ class Config:
     theme_dir: str | None = None
     output_dir: str = "_site"
     feed_size: int = 50
+    per_page: int = 100
     tag_rules: tuple[tuple[str, tuple[str, ...]], ...] = field(default_factory=tuple)
 
     @property

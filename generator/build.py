@@ -1,0 +1,279 @@
+"""``build``: read the entries, plan every output with a key, render what changed, write safely.
+
+A first build renders into a fresh folder beside the output and swaps it in;
+later builds render only the outputs whose key changed (a key digests every
+input of the page: its view data, the config and the theme) and replace each
+of those files atomically, after everything rendered without error. Either
+way a failed build leaves the previous site whole.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import __version__
+from .buildstate import (
+    BuildState,
+    EntryState,
+    Manifest,
+    cache_paths,
+    digest,
+    load_entries,
+    load_manifest,
+    save_state,
+)
+from .config import Config
+from .entries import Entry, key_lines, parse_entry
+from .errors import BuildError, EntryError
+from .library import ENTRY_SUFFIX
+from .parallel import cpu_count
+from .site import build_model
+from .theme import load_theme
+from .validate import errors as entry_errors
+
+if TYPE_CHECKING:
+    from .pages import Output, PageMaker
+
+log = logging.getLogger(__name__)
+
+PARALLEL_MIN = 400  # paper pages to render before a second process pays for itself
+INPLACE_MAX = 2000  # more changed pages than this: render into a fresh folder instead
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build: where to, under which base URL, with or without the search index."""
+
+    out: Path
+    base_url: str
+    search: bool = True
+    clean: bool = False
+    jobs: int = 0  # 0: one per core
+
+
+@dataclass
+class BuildReport:
+    """What a build did."""
+
+    written: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    search: str = "unchanged"
+    papers: int = 0
+    seconds: float = 0.0
+    fresh: bool = False
+
+    def summary(self) -> str:
+        """``24 papers: 62 files written, 0 deleted, 0 unchanged; search rebuilt (0.4 s)``."""
+        if not self.written and not self.deleted and self.search != "rebuilt":
+            return f"{self.papers} papers: nothing changed ({self.seconds:.2f} s)"
+        return (f"{self.papers} papers: {len(self.written)} files written, {len(self.deleted)} deleted, "
+                f"{self.unchanged} unchanged; search {self.search} ({self.seconds:.2f} s)")
+
+
+def build(
+    config: Config, options: BuildOptions, state: BuildState | None = None
+) -> tuple[BuildReport, BuildState]:
+    """Build the site of ``config`` into ``options.out``; returns the report and the new state.
+
+    ``state`` is the previous build's (``serve`` keeps it in memory); without it
+    the on-disk cache is used, unless ``options.clean``.
+    """
+    started = time.perf_counter()
+    theme = load_theme(config)
+    site_key = digest(__version__, _config_key(config), theme.fingerprint(), options.base_url)
+    manifest_path, entries_path = cache_paths(config.root, options.out)
+    if options.clean:
+        state = None
+    elif state is None:
+        state = BuildState(load_manifest(manifest_path) or Manifest())
+    state = state or BuildState()
+    scan = scan_entries(config.papers_dir)
+    report = BuildReport(papers=len(scan))
+
+    if _nothing_changed(state.manifest, site_key, scan, options):
+        report.unchanged = len(state.manifest.outputs)
+        report.seconds = time.perf_counter() - started
+        return report, state
+
+    previous = state.entries if state.entries is not None else (
+        load_entries(entries_path) if state.manifest.outputs or not options.clean else {})
+    entries = load_entry_states(scan, previous)
+    model = build_model(config, {s: e.entry for s, e in entries.items()},
+                        {slug: path for slug, (path, _) in scan.items()})
+    from .pages import PageMaker  # Jinja, Markdown and friends load only when there is work
+
+    maker = PageMaker(config, theme, options.base_url, site_key, model, entries)
+    plan = maker.plan()
+    fresh = options.clean or not options.out.is_dir() or not state.manifest.outputs
+    stale = [p for p, out in plan.items() if out.key != state.manifest.outputs.get(p)
+             or not (options.out / p).exists()]
+    if len([p for p in stale if plan[p].slug]) > INPLACE_MAX:
+        fresh = True
+    search_key = digest(site_key, sorted((s, e.digest) for s, e in entries.items()))
+    search_due = options.search and (fresh or search_key != state.manifest.search_key
+                                     or not (options.out / "pagefind").is_dir())
+    if fresh:
+        _build_fresh(maker, plan, options, report, search_due)
+    else:
+        _build_in_place(maker, plan, stale, state.manifest, options, report, search_due)
+    report.search = "rebuilt" if search_due else ("skipped" if not options.search else "unchanged")
+    new_state = BuildState(
+        Manifest(site_key=site_key, stats={s: st for s, (_, st) in scan.items()},
+                 outputs={p: o.key for p, o in plan.items()},
+                 search_key=search_key if options.search else state.manifest.search_key),
+        maker.entries)
+    save_state(config.root, options.out, new_state)
+    report.fresh = fresh
+    report.seconds = time.perf_counter() - started
+    return report, new_state
+
+
+def _config_key(config: Config) -> tuple:
+    return tuple((name, getattr(config, name)) for name in config.__dataclass_fields__ if name != "root")
+
+
+def scan_entries(folder: Path) -> dict[str, tuple[Path, tuple[int, int]]]:
+    """Every entry file by slug, with its stat, in name order."""
+    found = {}
+    try:
+        with os.scandir(folder) as it:
+            for item in it:
+                if item.name.endswith(ENTRY_SUFFIX) and not item.name.startswith(".") and item.is_file():
+                    st = item.stat()
+                    found[item.name[:-len(ENTRY_SUFFIX)]] = (Path(item.path), (st.st_mtime_ns, st.st_size))
+    except FileNotFoundError:
+        return {}
+    return dict(sorted(found.items()))
+
+
+def _nothing_changed(manifest: Manifest, site_key: bytes, scan: dict, options: BuildOptions) -> bool:
+    if options.clean or manifest.site_key != site_key or not options.out.is_dir():
+        return False
+    if {s: st for s, (_, st) in scan.items()} != manifest.stats:
+        return False
+    if options.search and not (options.out / "pagefind").is_dir():
+        return False
+    return all(os.path.exists(options.out / path) for path in manifest.outputs)
+
+
+def load_entry_states(scan: dict[str, tuple[Path, tuple[int, int]]],
+                      previous: dict[str, EntryState]) -> dict[str, EntryState]:
+    """Parse the entries whose files changed; reuse the rest. Invalid entries raise BuildError."""
+    states = {}
+    for slug, (path, stat) in scan.items():
+        old = previous.get(slug)
+        if old is not None and old.stat == stat:
+            states[slug] = old
+            continue
+        data = path.read_bytes()
+        key = digest(data)
+        if old is not None and old.digest == key:
+            states[slug] = replace(old, stat=stat)
+            continue
+        states[slug] = EntryState(stat=stat, digest=key, entry=_parse_valid(path, data))
+    return states
+
+
+def _parse_valid(path: Path, data: bytes) -> Entry:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BuildError("not UTF-8 text", path=path, hint="save the file as UTF-8") from exc
+    try:
+        entry = parse_entry(text, path)
+    except EntryError as exc:
+        raise BuildError(exc.message, path=path, line=exc.line, column=exc.column, hint=exc.hint) from exc
+    problems = entry_errors(entry.meta)
+    if problems:
+        key, message = problems[0]
+        raise BuildError(message, path=path, line=key_lines(text).get(key),
+                         hint="fix the entry; 'papershelf check' lists every problem")
+    return entry
+
+
+def _build_fresh(maker: PageMaker, plan: dict[str, Output], options: BuildOptions, report: BuildReport,
+                 search_due: bool) -> None:
+    """Render everything into a new folder beside the output, index it, then swap it in."""
+    out = options.out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        jobs = options.jobs or cpu_count()
+        slugs = [o.slug for o in plan.values() if o.slug]
+        maker.render_papers(slugs, staging, jobs if len(slugs) >= PARALLEL_MIN else 1)
+        for path, output in plan.items():
+            if output.make is not None:
+                _write_new(staging / path, output.make())
+        report.written = list(plan)
+        if search_due:
+            from .search import index_site
+            index_site(staging)
+        os.chmod(staging, 0o755)
+        _swap(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _build_in_place(maker: PageMaker, plan: dict[str, Output], stale: list[str], manifest: Manifest,
+                    options: BuildOptions, report: BuildReport, search_due: bool) -> None:
+    """Render the changed outputs in memory, then replace each file atomically."""
+    out = options.out
+    papers = {p: plan[p].slug for p in stale if plan[p].slug}
+    rendered = maker.render_papers_in_memory(list(papers.values()))
+    pending = {path: rendered[slug] for path, slug in papers.items()}
+    for path in stale:
+        if plan[path].make is not None:
+            pending[path] = plan[path].make()
+    for path, data in pending.items():
+        target = out / path
+        if target.is_file() and target.read_bytes() == data:
+            continue
+        _write_replace(target, data)
+        report.written.append(path)
+    for path in sorted(set(manifest.outputs) - set(plan)):
+        _remove_output(out, path)
+        report.deleted.append(path)
+    report.unchanged = len(plan) - len(report.written)
+    if search_due:
+        from .search import index_site
+        index_site(out)
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _write_replace(path: Path, data: bytes) -> None:
+    from .library import write_atomic_bytes
+    write_atomic_bytes(path, data)
+
+
+def _remove_output(out: Path, path: str) -> None:
+    target = out / path
+    target.unlink(missing_ok=True)
+    folder = target.parent
+    while folder != out and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Put ``staging`` where ``out`` is, with the old site moved aside first and then removed."""
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}-{time.monotonic_ns()}")
+        os.rename(out, old)
+    os.rename(staging, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+

@@ -1,0 +1,300 @@
+"""Every page and file of the site: what it depends on (its key) and how it is rendered.
+
+``PageMaker.plan()`` lists the outputs with their keys; ``render_papers``
+renders paper pages in bulk (over several processes for big sites); list
+pages, feeds and exports render one by one through ``Output.make``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .bibtex import bibtex_entry
+from .buildstate import EntryState, digest
+from .charts import stats_view
+from .config import Config
+from .entries import STATUSES
+from .errors import BuildError
+from .exports import bib_file, json_record, papers_json, robots_txt, sitemap
+from .feeds import atom_feed, feed_order
+from .markup import notes_html, notes_renderer, text_html
+from .parallel import fork_map
+from .render import make_environment, render
+from .site import ListPage, Paper, Site, paginate
+from .theme import Theme
+from .views import STATUS_LABELS, Urls, paper_view, row_view, tag_view
+
+PAGER_WINDOW = 3
+
+
+@dataclass
+class Output:
+    """One file of the site: its key (a digest of all its inputs) and how to make its bytes."""
+
+    key: bytes
+    make: Callable[[], bytes] | None = None  # None: a paper page, rendered in bulk
+    slug: str | None = None
+
+
+class PageMaker:
+    """Plans and renders the outputs of one build; holds the Jinja and Markdown machinery."""
+
+    def __init__(self, config: Config, theme: Theme, base_url: str, site_key: bytes, model: Site,
+                 entries: dict[str, EntryState]) -> None:
+        self.config = config
+        self.model = model
+        self.site_key = site_key
+        self.entries = dict(entries)
+        self.urls = Urls.from_base(base_url)
+        self.env = make_environment(theme)
+        self.assets = theme.assets()
+        self.site = self._site_context()
+        self._papers = {p.slug: p for p in model.papers}
+        self._rows: dict[str, tuple[dict[str, Any], bytes]] = {}
+        self._markdown = None
+
+    # ----- shared context -------------------------------------------------------------------
+
+    def _site_context(self) -> dict[str, Any]:
+        link = self.urls.link
+        versions = {name: digest(path.read_bytes()).hex()[:10] for name, path in self.assets.items()}
+        return {
+            "title": self.config.title, "description": self.config.description,
+            "author": self.config.author, "language": self.config.language,
+            "base": self.urls.base_path, "home": link(""), "tags_url": link("tags/"),
+            "stats_url": link("stats/"), "search_url": link("search/"),
+            "feed_url": link("feed.xml"), "bib_url": link("papers.bib"), "json_url": link("papers.json"),
+            "pagefind_url": link("pagefind/"),
+            "assets": {name: f"{link('assets/' + name)}?v={v}" for name, v in versions.items()},
+            "generator": f"papershelf {__version__}",
+        }
+
+    def _page(self, *, title: str, url: str, kind: str, section: str, description: str = "",
+              og_type: str = "website", **extra: Any) -> dict[str, Any]:
+        return {"title": title, "description": description or self.config.description,
+                "canonical": self.urls.absolute(url), "kind": kind, "section": section,
+                "og_type": og_type, "number": 1, "status": "", **extra}
+
+    def _html(self, template: str, **context: Any) -> bytes:
+        return render(self.env, template, {"site": self.site, **context}).encode("utf-8")
+
+    # ----- per paper ------------------------------------------------------------------------
+
+    def fragments(self, slug: str) -> tuple[str, str]:
+        """The abstract and notes of a paper as HTML, rendered once per text change."""
+        state = self.entries[slug]
+        abstract = state.entry.get("abstract") or ""
+        key = digest(abstract, state.entry.body)
+        if state.fragments_key != key:
+            if self._markdown is None:
+                self._markdown = notes_renderer()
+            state = replace(state, fragments_key=key, abstract_html=text_html(abstract),
+                            notes_html=notes_html(self._markdown, state.entry.body))
+            self.entries[slug] = state
+        return state.abstract_html, state.notes_html
+
+    def row(self, slug: str) -> tuple[dict[str, Any], bytes]:
+        """A paper's list row and the digest of it."""
+        if slug not in self._rows:
+            row = row_view(self._papers[slug], self.urls)
+            self._rows[slug] = (row, digest(row))
+        return self._rows[slug]
+
+    def paper_page(self, slug: str) -> bytes:
+        """One paper page."""
+        paper = self._papers[slug]
+        view = paper_view(paper, self.urls, *self.fragments(slug))
+        page = self._page(title=view["title"], url=paper.url, kind="paper", section="papers",
+                          description=view["description"] or self.config.description,
+                          og_type="article")
+        return self._html("paper.html", page=page, paper=view)
+
+    def render_papers(self, slugs: Sequence[str], folder: Path, jobs: int) -> None:
+        """Render and write paper pages into ``folder``, over ``jobs`` processes."""
+        def work(chunk: Sequence[str]) -> dict[str, EntryState]:
+            for slug in chunk:
+                target = folder / "papers" / slug / "index.html"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(self.paper_page(slug))
+            return {slug: self.entries[slug] for slug in chunk}
+
+        for states in fork_map(work, list(slugs), jobs):
+            self.entries.update(states)
+
+    def render_papers_in_memory(self, slugs: Sequence[str]) -> dict[str, bytes]:
+        """Render paper pages without writing them."""
+        return {slug: self.paper_page(slug) for slug in slugs}
+
+    # ----- the plan -------------------------------------------------------------------------
+
+    def plan(self) -> dict[str, Output]:
+        """Every output path with its key; raises BuildError if two outputs share a path."""
+        outputs: dict[str, Output] = {}
+
+        def add(url: str, output: Output) -> None:
+            path = url + "index.html" if url == "" or url.endswith("/") else url
+            if path in outputs:
+                raise BuildError(f"two outputs would be written to {path}",
+                                 hint="rename the entry or tag that produces it")
+            outputs[path] = output
+
+        for paper in self.model.papers:
+            add(paper.url, Output(digest(self.site_key, "paper", self.entries[paper.slug].digest),
+                                  slug=paper.slug))
+        self._plan_lists(add)
+        self._plan_tags(add)
+        self._plan_site_files(add)
+        return outputs
+
+    def _plan_lists(self, add: Callable[[str, Output], None]) -> None:
+        filters = self._status_filters()
+        self._plan_pages(add, self.model.papers, "", "index.html",
+                         {"kind": "index", "section": "papers", "heading": self.config.title,
+                          "lede": self.config.description, "status": ""},
+                         {"status_filters": self._mark_current(filters, "")})
+        for status in STATUSES:
+            label, papers = STATUS_LABELS[status], self.model.statuses[status]
+            self._plan_pages(add, papers, f"status/{status}/", "index.html",
+                             {"kind": "index", "section": "papers", "heading": label, "status": status,
+                              "lede": f"{len(papers)} paper{'s' * (len(papers) != 1)} marked "
+                                      f"“{label.lower()}”."},
+                             {"status_filters": self._mark_current(filters, status)})
+
+    def _plan_pages(self, add: Callable[[str, Output], None], papers: Sequence[Paper], first_url: str,
+                    template: str, info: dict[str, str], extra: dict[str, Any]) -> None:
+        """One output per page of a paginated list; ``info`` describes the page, ``extra`` is context."""
+        pages = paginate(papers, self.config.per_page, first_url)
+        for page in pages:
+            rows = [self.row(p.slug) for p in page.papers]
+            pager = self._pager(page, pages)
+            key = digest(self.site_key, template, page.url, [k for _, k in rows], pager, info, extra)
+            add(page.url, Output(key, make=self._list_maker(template, page, rows, pager, info, extra)))
+
+    def _list_maker(self, template: str, page: ListPage, rows: list, pager: dict[str, Any],
+                    info: dict[str, str], extra: dict[str, Any]) -> Callable[[], bytes]:
+        def make() -> bytes:
+            heading = info["heading"]
+            title = heading if page.number == 1 else f"{heading} (page {page.number})"
+            page_ctx = self._page(title=title, url=page.url, kind=info["kind"], section=info["section"],
+                                  number=page.number, heading=heading, lede=info["lede"],
+                                  status=info.get("status", ""), description=info["lede"])
+            return self._html(template, page=page_ctx, rows=[r for r, _ in rows], pager=pager, **extra)
+        return make
+
+    def _pager(self, page: ListPage, pages: list[ListPage]) -> dict[str, Any]:
+        link = self.urls.link
+        numbers = sorted({1, page.count, *range(max(1, page.number - PAGER_WINDOW),
+                                                min(page.count, page.number + PAGER_WINDOW) + 1)})
+        return {
+            "count": page.count,
+            "prev": link(pages[page.number - 2].url) if page.number > 1 else "",
+            "next": link(pages[page.number].url) if page.number < page.count else "",
+            "pages": [{"number": n, "url": link(pages[n - 1].url), "current": n == page.number}
+                      for n in numbers],
+        }
+
+    @staticmethod
+    def _mark_current(filters: list[dict[str, Any]], status: str) -> list[dict[str, Any]]:
+        return [{**f, "current": f["status"] == status} for f in filters]
+
+    def _status_filters(self) -> list[dict[str, Any]]:
+        link = self.urls.link
+        filters = [{"status": "", "label": "All", "url": link(""), "count": len(self.model.papers)}]
+        filters += [{"status": s, "label": STATUS_LABELS[s], "url": link(f"status/{s}/"),
+                     "count": len(self.model.statuses[s])} for s in STATUSES]
+        return filters
+
+    def _plan_tags(self, add: Callable[[str, Output], None]) -> None:
+        tags = [tag_view(t, self.urls) for t in self.model.tags]
+        count = len(self.model.papers)
+        add("tags/", Output(digest(self.site_key, "tags", tags, count), make=lambda: self._html(
+            "tags.html", tags=tags, paper_count=count,
+            page=self._page(title="Tags", url="tags/", kind="tags", section="tags",
+                            description=f"{len(tags)} tags across {count} papers."))))
+        for tag, view in zip(self.model.tags, tags, strict=True):
+            count = len(tag.papers)
+            self._plan_pages(add, tag.papers, tag.url, "tag.html",
+                             {"kind": "tag", "section": "tags", "heading": f"Tag: {tag.name}",
+                              "lede": f"{count} paper{'s' * (count != 1)} tagged {tag.name}."},
+                             {"tag": view})
+            items = [p.slug for p in sorted(tag.papers, key=self._feed_key)[:self.config.feed_size]]
+            add(f"{tag.url}feed.xml", Output(self._slugs_key("feed", tag.name, items),
+                                             make=self._feed_maker(items, tag.url, f" · {tag.name}")))
+            slugs = [p.slug for p in tag.papers]
+            add(f"{tag.url}papers.bib", Output(self._slugs_key("bib", slugs),
+                                               make=self._bib_maker(slugs)))
+
+    def _plan_site_files(self, add: Callable[[str, Output], None]) -> None:
+        papers = self.model.papers
+        slugs = [p.slug for p in papers]
+        statuses = {s: len(self.model.statuses[s]) for s in STATUSES}
+        stats = stats_view(papers, statuses, STATUS_LABELS)
+        add("stats/", Output(digest(self.site_key, "stats", stats), make=lambda: self._html(
+            "stats.html", stats=stats, page=self._page(
+                title="Stats", url="stats/", kind="stats", section="stats",
+                description=f"{len(papers)} papers by month, tag and reading status."))))
+        add("search/", Output(digest(self.site_key, "search"), make=lambda: self._html(
+            "search.html", page=self._page(title="Search", url="search/", kind="search",
+                                           section="search",
+                                           description="Search titles, abstracts and notes."))))
+        add("404.html", Output(digest(self.site_key, "404"), make=lambda: self._html(
+            "404.html", page=self._page(title="Page not found", url="404.html", kind="error",
+                                        section=""))))
+        latest = [p.slug for p in sorted(papers, key=self._feed_key)[:self.config.feed_size]]
+        add("feed.xml", Output(self._slugs_key("feed", latest), make=self._feed_maker(latest, "", "")))
+        add("papers.bib", Output(self._slugs_key("bib", slugs), make=self._bib_maker(slugs)))
+        add("papers.json", Output(self._slugs_key("json", slugs), make=lambda: papers_json(
+            json_record(s, self.urls.absolute(self._papers[s].url), self.entries[s].entry.meta)
+            for s in slugs)))
+        urls = self._sitemap_urls()
+        add("sitemap.xml", Output(digest(self.site_key, "sitemap", urls), make=lambda: sitemap(urls)))
+        add("robots.txt", Output(digest(self.site_key, "robots"),
+                                 make=lambda: robots_txt(self.urls.absolute("sitemap.xml"))))
+        add(".nojekyll", Output(digest("nojekyll"), make=lambda: b""))
+        for name, path in self.assets.items():
+            add(f"assets/{name}", Output(digest(self.site_key, "asset", name), make=path.read_bytes))
+
+    # ----- feeds, bib, sitemap ---------------------------------------------------------------
+
+    def _slugs_key(self, kind: str, *parts: Any) -> bytes:
+        slugs = parts[-1]
+        return digest(self.site_key, kind, parts[:-1], [(s, self.entries[s].digest) for s in slugs])
+
+    def _feed_key(self, paper: Paper) -> tuple:
+        return feed_order({"added": paper.entry.get("added"), "date": paper.entry.get("date"),
+                           "slug": paper.slug})
+
+    def _feed_maker(self, slugs: list[str], url: str, suffix: str):
+        def make() -> bytes:
+            items = []
+            for slug in slugs:
+                paper = self._papers[slug]
+                row, _ = self.row(slug)
+                abstract, notes = self.fragments(slug)
+                items.append({"slug": slug, "url": self.urls.absolute(paper.url), "title": row["title"],
+                              "added": paper.entry.get("added"), "date": paper.entry.get("date"),
+                              "summary": row["teaser"], "html": abstract + notes,
+                              "tags": paper.tags})
+            return atom_feed(title=self.config.title + suffix, subtitle=self.config.description,
+                             home_url=self.urls.absolute(url), feed_url=self.urls.absolute(url + "feed.xml"),
+                             language=self.config.language, author=self.config.author, items=items)
+        return make
+
+    def _bib_maker(self, slugs: list[str]):
+        return lambda: bib_file(bibtex_entry(s, self.entries[s].entry.meta,
+                                             self.urls.absolute(self._papers[s].url)) for s in slugs)
+
+    def _sitemap_urls(self) -> list[tuple[str, str]]:
+        absolute = self.urls.absolute
+        urls = [(absolute(""), ""), (absolute("tags/"), ""), (absolute("stats/"), ""),
+                (absolute("search/"), "")]
+        for paper in self.model.papers:
+            changed = paper.entry.get("updated") or paper.entry.get("date")
+            urls.append((absolute(paper.url), changed.isoformat() if changed else ""))
+        urls += [(absolute(tag.url), "") for tag in self.model.tags]
+        return urls
+

@@ -1,0 +1,130 @@
+"""The plain dicts templates see: papers, list rows, tags. Templates never get model objects.
+
+Each view is a pure function of its inputs, so the build can tell from a view's
+inputs alone whether a page must be rendered again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote_plus, urlsplit
+
+from .bibtex import bibtex_entry
+from .markup import plain_text, teaser
+from .site import Paper, Tag, tag_slug
+
+STATUS_LABELS = {"to-read": "To read", "reading": "Reading", "read": "Read"}
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Turns site-relative paths into links under the base URL, and absolute URLs."""
+
+    base_path: str
+    origin: str
+
+    @classmethod
+    def from_base(cls, base_url: str) -> Urls:
+        """``https://u.github.io/repo/`` -> origin ``https://u.github.io``, path ``/repo/``."""
+        parts = urlsplit(base_url)
+        path = parts.path if parts.path.startswith("/") else "/" + parts.path
+        path = path if path.endswith("/") else path + "/"
+        origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+        return cls(base_path=path, origin=origin)
+
+    def link(self, path: str) -> str:
+        """A root-relative link under the base: ``papers/x/`` -> ``/repo/papers/x/``."""
+        return self.base_path + path
+
+    def absolute(self, path: str) -> str:
+        """A full URL when the base has a host, else the root-relative link."""
+        return self.origin + self.link(path)
+
+
+def display_date(date: dt.date | None) -> str:
+    """``14 May 2025`` (no locale, no leading zero)."""
+    return f"{date.day} {date:%b %Y}" if date else ""
+
+
+def iso(date: Any) -> str:
+    """A date as ``YYYY-MM-DD``; empty when unknown."""
+    return date.isoformat() if isinstance(date, dt.date) else ""
+
+
+def heading(meta: dict[str, Any], slug: str) -> tuple[str, str]:
+    """A title for every paper: its title, else ``arXiv:ID`` with the abstract's first sentence."""
+    if meta.get("title"):
+        return meta["title"], ""
+    first = plain_text(meta.get("abstract") or "").split(". ")[0]
+    first = first if len(first) <= 200 else teaser(first, 200)
+    name = f"arXiv:{meta['arxiv']}" if meta.get("arxiv") else slug
+    return name, (first.rstrip(".") + "." if first else "")
+
+
+def paper_links(meta: dict[str, Any]) -> list[dict[str, str]]:
+    """Where to read the paper: arXiv abstract, PDF, HTML, Hugging Face; else a title search."""
+    if arxiv := meta.get("arxiv"):
+        return [
+            {"kind": "abs", "label": "arXiv abstract", "href": f"https://arxiv.org/abs/{arxiv}"},
+            {"kind": "pdf", "label": "PDF", "href": f"https://arxiv.org/pdf/{arxiv}"},
+            {"kind": "html", "label": "HTML", "href": f"https://arxiv.org/html/{arxiv}"},
+            {"kind": "hf", "label": "Hugging Face", "href": f"https://huggingface.co/papers/{arxiv}"},
+        ]
+    query = quote_plus(meta.get("title") or "")
+    if not query:
+        return []
+    return [
+        {"kind": "search", "label": "Find on arXiv",
+         "href": f"https://arxiv.org/search/?query={query}&searchtype=title"},
+        {"kind": "hf-search", "label": "Find on Hugging Face",
+         "href": f"https://huggingface.co/papers?q={query}"},
+    ]
+
+
+def tag_refs(names: list[str], urls: Urls) -> list[dict[str, str]]:
+    """Tags as links to their pages."""
+    return [{"name": name, "url": urls.link(f"tags/{tag_slug(name)}/")} for name in names]
+
+
+def row_view(paper: Paper, urls: Urls) -> dict[str, Any]:
+    """A paper as one row of a list page."""
+    meta = paper.entry.meta
+    title, subtitle = heading(meta, paper.slug)
+    return {
+        "url": urls.link(paper.url), "title": title, "subtitle": subtitle,
+        "date": iso(meta.get("date")), "date_display": display_date(meta.get("date")),
+        "org": meta.get("org") or "", "tags": tag_refs(paper.tags, urls),
+        "status": paper.status, "status_label": STATUS_LABELS.get(paper.status, paper.status),
+        "upvotes": meta.get("upvotes"), "rating": meta.get("rating"),
+        "teaser": teaser(meta.get("abstract") or ""), "arxiv": meta.get("arxiv") or "",
+    }
+
+
+def paper_view(paper: Paper, urls: Urls, abstract_html: str, notes_html: str) -> dict[str, Any]:
+    """Everything a paper page shows; the HTML fragments come pre-rendered."""
+    meta = paper.entry.meta
+    row = row_view(paper, urls)
+    authors = list(meta.get("authors") or [])
+    return {
+        **row,
+        "slug": paper.slug, "abs_url": urls.absolute(paper.url),
+        "links": paper_links(meta),
+        "updated": iso(meta.get("updated")), "updated_display": display_date(meta.get("updated")),
+        "added": iso(meta.get("added")), "added_display": display_date(meta.get("added")),
+        "year": meta["date"].year if meta.get("date") else None,
+        "org_handle": meta.get("org_handle") or "",
+        "authors": authors, "authors_count": meta.get("authors_count") or len(authors) or None,
+        "categories": list(meta.get("categories") or []),
+        "comment": meta.get("comment") or "", "sources": list(meta.get("sources") or []),
+        "abstract_html": abstract_html, "notes_html": notes_html,
+        "description": teaser(meta.get("abstract") or "", 200),
+        "bibtex": bibtex_entry(paper.slug, meta, urls.absolute(paper.url)),
+    }
+
+
+def tag_view(tag: Tag, urls: Urls) -> dict[str, Any]:
+    """A tag with its link and paper count."""
+    return {"name": tag.name, "url": urls.link(tag.url), "count": len(tag.papers),
+            "feed": urls.link(f"{tag.url}feed.xml"), "bib": urls.link(f"{tag.url}papers.bib")}
