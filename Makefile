@@ -10,6 +10,7 @@ BASE_URL ?=
 
 build: $(VENV)/.installed
 	$(BIN)/papershelf import content/sources/*
+	$(BIN)/papershelf build $(if $(BASE_URL),--base-url "$(BASE_URL)")
 
 test: $(VENV)/.installed-dev system-deps
 	$(BIN)/python -m pytest
