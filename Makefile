@@ -8,8 +8,10 @@ BASE_URL ?=
 
 .PHONY: build site test lint bench audit serve system-deps clean
 
+DUMPS := $(wildcard content/sources/*)
+
 build: $(VENV)/.installed
-	$(BIN)/papershelf import content/sources/*
+	$(if $(DUMPS),$(BIN)/papershelf import $(DUMPS))
 	$(BIN)/papershelf build $(if $(BASE_URL),--base-url "$(BASE_URL)")
 
 test: $(VENV)/.installed-dev system-deps

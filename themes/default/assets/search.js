@@ -156,10 +156,11 @@ async function run() {
   shown = search.results;
   renderFilters(search.filters, state);
   list.replaceChildren();
+  await showMore(browsing, token);
+  if (token !== generation) return;
   const count = shown.length;
   const what = browsing ? "matching the filters" : `for “${state.query}”`;
   statusLine.textContent = `${count} paper${count === 1 ? "" : "s"} ${what}.`;
-  await showMore(browsing, token);
 }
 
 async function start() {
