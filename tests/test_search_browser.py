@@ -38,9 +38,10 @@ def test_a_word_from_one_abstract_finds_that_paper_first(page):
 def test_the_tag_filter_narrows_the_results(page, demo):
     everything = search(page, "DeepSeek")
     page.check("#search-filters input[data-filter=tag][value=moe]")
-    page.wait_for_function("document.querySelector('#search-status').textContent.startsWith('1 paper') || "
-                           f"!document.querySelector('#search-status').textContent.startsWith('{len(everything)} ')")
-    narrowed = page.eval_on_selector_all("#search-results .row-title a", "links => links.map(a => a.textContent)")
+    page.wait_for_function("n => !document.querySelector('#search-status').textContent.startsWith(n + ' ')",
+                           arg=str(len(everything)))
+    narrowed = page.eval_on_selector_all("#search-results .row-title a",
+                                         "links => links.map(a => a.textContent)")
     tagged = {e.get("title") for e in load_library(demo / "content" / "papers").entries.values()
               if "moe" in e.get("tags", [])}
     assert 0 < len(narrowed) < len(everything)

