@@ -1,0 +1,1 @@
+"""The papershelf benchmark: synthetic reading lists built by papershelf and by Hugo (see run.py)."""
