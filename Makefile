@@ -17,6 +17,10 @@ build: $(VENV)/.installed
 test: $(VENV)/.installed-dev system-deps
 	$(BIN)/python -m pytest
 
+# The benchmark against Hugo (bench/run.py); e.g. make bench BENCH_ARGS="--sizes 1000 --pairs 5"
+bench: $(VENV)/.installed-dev system-deps
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check generator tests
 
