@@ -558,7 +558,10 @@ def main(argv: list[str] | None = None) -> int:
             log(f"N={n}: writing the sites")
             sites = make_sites(work, n)
             bench = SizeBench(tools, sites, n, args.pairs, args)
+            load_before = os.getloadavg()[0]
             rows = bench.all_rows()
+            bench.notes.append(f"Load average (1 min) when this size started: {load_before:.2f}, "
+                               f"when it ended: {os.getloadavg()[0]:.2f} (the bench itself adds up to ~2).")
             print(f"## N = {n:,} papers\n")
             print(table(rows))
             for note in bench.notes:
