@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -215,6 +216,52 @@ def build(site_dir: Path | None, out: Path | None, base_url: str | None, no_sear
     config = open_site(site_dir)
     report, _ = build_site(config, build_options(config, out, base_url, not no_search, clean, jobs))
     click.echo(report.summary())
+
+
+@cli.command()
+@site_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port (the next free one if it is busy).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
+@click.option("--no-search", is_flag=True, help="Skip the Pagefind search index.")
+def serve(site_dir: Path | None, host: str, port: int, open_browser: bool, no_search: bool) -> None:
+    """Build, serve the site locally and rebuild it as you edit.
+
+    Open pages reload by themselves after each rebuild; a failed rebuild shows
+    its error over the page until it is fixed. The search index is refreshed
+    in the background. Example: papershelf serve --open
+    """
+    from .build import build as build_site
+    from .search import index_site
+    from .serve import Preview, run_preview
+    from .theme import load_theme
+    from .views import Urls
+
+    config = open_site(site_dir)
+    root = config.root
+    options = build_options(config, None, None, not no_search, jobs=1)
+    state = None
+
+    def rebuild(search: bool = False) -> tuple[bool, str]:
+        nonlocal state
+        current = load_config(root)
+        report, state = build_site(current, replace(options, search=search and not no_search), state)
+        return bool(report.written or report.deleted), report.summary()
+
+    click.echo(rebuild(search=True)[1])
+    preview = Preview(
+        build=rebuild, index_search=None if no_search else lambda: index_site(options.out),
+        root=options.out, base_path=Urls.from_base(options.base_url).base_path,
+        watch_folders=[config.papers_dir.parent, *load_theme(config).folders],
+        watch_files=[config.path], host=host, port=port)
+
+    def ready(url: str) -> None:
+        if open_browser:
+            import webbrowser
+            webbrowser.open(url)
+
+    run_preview(preview, echo=lambda line: click.echo(line), failure=PapershelfError, on_ready=ready)
 
 
 # The online commands import arxiv_api (requests, lxml, arxiv) on use, keeping other commands quick.

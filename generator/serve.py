@@ -1,0 +1,367 @@
+"""``serve``: build, serve the site on 127.0.0.1, rebuild on change and reload open pages.
+
+The server is handed a builder callable and the paths to watch; it knows nothing of how
+building works. Pages get a small reload script injected as they are sent (the built
+files never contain it); the script listens on a Server-Sent Events stream. A failed
+rebuild keeps the last good site served, with the error laid over every page until the
+next good build. The search index is refreshed in the background once edits settle.
+"""
+
+from __future__ import annotations
+
+import errno
+import html
+import http.server
+import json
+import mimetypes
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+EVENTS_PATH = "__papershelf__/events"
+SCRIPT_PATH = "__papershelf__/reload.js"
+PORT_ATTEMPTS = 20
+HEARTBEAT = 15.0
+
+EXTRA_TYPES = {
+    ".wasm": "application/wasm", ".js": "text/javascript", ".mjs": "text/javascript",
+    ".json": "application/json", ".xml": "application/xml", ".svg": "image/svg+xml",
+    ".bib": "text/plain; charset=utf-8", ".txt": "text/plain; charset=utf-8",
+    ".css": "text/css", ".html": "text/html; charset=utf-8", ".pf_fragment": "application/octet-stream",
+    ".pf_index": "application/octet-stream", ".pf_meta": "application/octet-stream",
+    ".pf_filter": "application/octet-stream", ".webmanifest": "application/manifest+json",
+}
+
+RELOAD_JS = """\
+// papershelf serve: reload when the site is rebuilt (never part of a built site).
+(() => {
+  const source = new EventSource(%s);
+  source.addEventListener("reload", () => location.reload());
+  source.addEventListener("failed", () => location.reload());
+})();
+"""
+
+
+@dataclass
+class LiveState:
+    """What the server shows: the output folder, the base path, the last build error, listeners."""
+
+    root: Path
+    base_path: str
+    error: str = ""
+    generation: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    listeners: list[queue.Queue] = field(default_factory=list)
+
+    def publish(self, event: str, data: str) -> None:
+        """Send an event to every open page."""
+        with self.lock:
+            self.generation += 1
+            for listener in self.listeners:
+                listener.put((event, data))
+
+    def subscribe(self) -> queue.Queue:
+        """A queue that receives every later event."""
+        listener: queue.Queue = queue.Queue()
+        with self.lock:
+            self.listeners.append(listener)
+        return listener
+
+    def unsubscribe(self, listener: queue.Queue) -> None:
+        """Stop sending events to ``listener``."""
+        with self.lock:
+            if listener in self.listeners:
+                self.listeners.remove(listener)
+
+
+def content_type(path: Path) -> str:
+    """The MIME type to send ``path`` with (Pagefind's files and WebAssembly included)."""
+    return EXTRA_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+def resolve_request(live: LiveState, raw_path: str) -> tuple[str, Path | None]:
+    """Map a request path to ('file', path), ('redirect'|'events'|'script'|'missing', None).
+
+    Anything outside the base path, with ``..`` in it once decoded, or resolving outside
+    the output folder is missing: no path traversal.
+    """
+    path = unquote(urlsplit(raw_path).path)
+    if "\0" in path or not path.startswith(live.base_path):
+        return "missing", None
+    rel = path[len(live.base_path):]
+    if rel == EVENTS_PATH:
+        return "events", None
+    if rel == SCRIPT_PATH:
+        return "script", None
+    parts = [p for p in rel.split("/") if p]
+    if any(p in {".", ".."} or "\\" in p for p in parts):
+        return "missing", None
+    target = live.root.joinpath(*parts)
+    try:
+        resolved = target.resolve()
+        resolved.relative_to(live.root.resolve())
+    except (ValueError, OSError):
+        return "missing", None
+    if resolved.is_dir():
+        if not path.endswith("/"):
+            return "redirect", None
+        resolved = resolved / "index.html"
+    return ("file", resolved) if resolved.is_file() else ("missing", None)
+
+
+def inject(page: bytes, live: LiveState) -> bytes:
+    """Add the reload script, and the build error if there is one, to an HTML page."""
+    script = f'<script src="{live.base_path}{SCRIPT_PATH}"></script>'
+    banner = ""
+    if live.error:
+        banner = ('<div id="papershelf-error" role="alert" style="position:fixed;inset:0 0 auto 0;'
+                  'z-index:99999;background:#8b0000;color:#fff;padding:1rem 1.5rem;'
+                  'font:16px/1.5 monospace;white-space:pre-wrap">'
+                  f"<strong>Build failed</strong> (the page below is the last good build)\n"
+                  f"{html.escape(live.error)}</div>")
+    marker = b"</body>"
+    at = page.rfind(marker)
+    extra = (banner + script).encode()
+    return page[:at] + extra + page[at:] if at >= 0 else page + extra
+
+
+def make_handler(live: LiveState, stop: threading.Event) -> type[http.server.BaseHTTPRequestHandler]:
+    """A request handler class bound to ``live`` (GET and HEAD only)."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        server_version = "papershelf"
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_HEAD(self) -> None:
+            self._respond(head=True)
+
+        def do_GET(self) -> None:
+            self._respond(head=False)
+
+        def _not_allowed(self) -> None:
+            self._send(405, b"405 Method Not Allowed\n", "text/plain; charset=utf-8", head=False,
+                       extra={"Allow": "GET, HEAD"})
+
+        do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _not_allowed
+
+        def _respond(self, head: bool) -> None:
+            kind, path = resolve_request(live, self.path)
+            if kind == "events":
+                self._events()
+            elif kind == "script":
+                body = (RELOAD_JS % json.dumps(live.base_path + EVENTS_PATH)).encode()
+                self._send(200, body, "text/javascript", head)
+            elif kind == "redirect":
+                self._send(301, b"", "text/plain", head, extra={"Location": urlsplit(self.path).path + "/"})
+            elif kind == "file":
+                body = path.read_bytes()
+                mime = content_type(path)
+                if mime.startswith("text/html"):
+                    body = inject(body, live)
+                self._send(200, body, mime, head)
+            else:
+                missing = live.root / "404.html"
+                body = inject(missing.read_bytes(), live) if missing.is_file() else b"404 Not Found\n"
+                self._send(404, body, "text/html; charset=utf-8", head)
+
+        def _send(self, code: int, body: bytes, mime: str, head: bool, extra: dict | None = None) -> None:
+            self.send_response(code)
+            self.send_header("Content-Type", mime)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            for name, value in (extra or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            if not head:
+                self.wfile.write(body)
+
+        def _events(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            listener = live.subscribe()
+            self.close_connection = True
+            try:
+                self.wfile.write(b": connected\n\n")
+                self.wfile.flush()
+                while not stop.is_set():
+                    try:
+                        event, data = listener.get(timeout=HEARTBEAT)
+                        message = f"event: {event}\ndata: {json.dumps(data)}\n\n"
+                    except queue.Empty:
+                        message = ": keep-alive\n\n"
+                    self.wfile.write(message.encode())
+                    self.wfile.flush()
+            except OSError:
+                pass  # the page went away
+            finally:
+                live.unsubscribe(listener)
+
+    return Handler
+
+
+class LiveServer(http.server.ThreadingHTTPServer):
+    """A threading HTTP server whose request threads never block shutdown."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def bind(host: str, port: int, handler: type, attempts: int = PORT_ATTEMPTS) -> tuple[LiveServer, str]:
+    """Bind ``port``, or the next free one; returns the server and a note when the port moved."""
+    for candidate in range(port, port + attempts):
+        try:
+            server = LiveServer((host, candidate), handler)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE or port == 0:
+                raise
+            continue
+        note = "" if candidate == port else f"port {port} is busy; using {candidate} instead"
+        return server, note
+    raise OSError(errno.EADDRINUSE, f"ports {port}-{port + attempts - 1} are all busy")
+
+
+@dataclass
+class Watcher:
+    """Threads that feed file changes into one queue: folders recursively, single files by their folder."""
+
+    folders: list[Path]
+    files: list[Path]
+    stop: threading.Event
+    changes: queue.Queue = field(default_factory=queue.Queue)
+
+    def start(self) -> None:
+        """Begin watching in background threads."""
+        from watchfiles import watch
+
+        def pump(paths: Iterable[Path], recursive: bool, keep: Callable[[str], bool]) -> None:
+            for batch in watch(*paths, recursive=recursive, stop_event=self.stop, step=20,
+                               debounce=500, raise_interrupt=False):
+                picked = {path for _, path in batch if keep(path)}
+                if picked:
+                    self.changes.put(picked)
+
+        folders = [f for f in self.folders if f.is_dir()]
+        if folders:
+            threading.Thread(target=pump, args=(folders, True, lambda p: True), daemon=True).start()
+        names = {str(f) for f in self.files}
+        parents = sorted({f.parent for f in self.files})
+        threading.Thread(target=pump, args=(parents, False, lambda p: p in names), daemon=True).start()
+
+    def wait(self, timeout: float | None = None) -> set[str]:
+        """The next changes, merged with any that follow within a few milliseconds."""
+        found = set(self.changes.get(timeout=timeout))
+        while True:
+            try:
+                found |= self.changes.get(timeout=0.01)
+            except queue.Empty:
+                return found
+
+
+class SearchRefresher:
+    """Re-index search in a background thread once edits have settled; one run at a time."""
+
+    def __init__(self, index: Callable[[], None], settle: float = 1.0) -> None:
+        self.index = index
+        self.settle = settle
+        self.due = threading.Event()
+        self.last_request = 0.0
+        self.stop = threading.Event()
+        threading.Thread(target=self._loop, daemon=True).start()
+
+    def request(self) -> None:
+        """Ask for a refresh ``settle`` seconds after the latest request."""
+        self.last_request = time.monotonic()
+        self.due.set()
+
+    def _loop(self) -> None:
+        while not self.stop.is_set():
+            if not self.due.wait(timeout=0.5):
+                continue
+            quiet = time.monotonic() - self.last_request
+            if quiet < self.settle:
+                time.sleep(self.settle - quiet)
+                continue
+            self.due.clear()
+            try:
+                self.index()
+            except Exception as exc:  # reported, never fatal to the preview
+                print(f"search index not refreshed: {exc}", flush=True)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What ``serve`` needs: how to build and index, what to watch, where and how to serve."""
+
+    build: Callable[[], tuple[bool, str]]  # returns (files changed, summary); raises on failure
+    index_search: Callable[[], None] | None
+    root: Path
+    base_path: str
+    watch_folders: list[Path]
+    watch_files: list[Path]
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+
+def run_preview(preview: Preview, *, echo: Callable[[str], None], failure: type[Exception],
+                on_ready: Callable[[str], None] | None = None, stop: threading.Event | None = None) -> None:
+    """Serve until ``stop`` is set or Ctrl-C; rebuild on every change. ``failure`` is the
+    exception type of a build the user can fix (reported, not fatal)."""
+    stop = stop or threading.Event()
+    live = LiveState(root=preview.root, base_path=preview.base_path)
+    server, note = bind(preview.host, preview.port, make_handler(live, stop))
+    if note:
+        echo(note)
+    refresher = SearchRefresher(preview.index_search) if preview.index_search else None
+    try:
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
+        watcher = Watcher(preview.watch_folders, preview.watch_files, stop)
+        watcher.start()
+        url = f"http://{preview.host}:{server.server_address[1]}{preview.base_path}"
+        echo(f"Serving {preview.root.name}/ on {url} (Ctrl-C to stop)")
+        if on_ready:
+            on_ready(url)
+        while not stop.is_set():
+            try:
+                changed = watcher.wait(timeout=0.25)
+            except queue.Empty:
+                continue
+            _rebuild(preview, live, refresher, echo, failure, sorted(changed))
+    except KeyboardInterrupt:
+        echo("stopped")
+    finally:
+        stop.set()
+        if refresher:
+            refresher.stop.set()
+        server.shutdown()
+        server.server_close()
+
+
+def _rebuild(preview: Preview, live: LiveState, refresher: SearchRefresher | None,
+             echo: Callable[[str], None], failure: type[Exception], changed: list[str]) -> None:
+    started = time.perf_counter()
+    names = ", ".join(os.path.basename(p) for p in changed[:3]) + (" ..." if len(changed) > 3 else "")
+    try:
+        wrote, summary = preview.build()
+    except failure as exc:
+        live.error = str(exc)
+        echo(f"rebuild failed: {exc}")
+        live.publish("failed", str(exc))
+        return
+    recovered = bool(live.error)
+    live.error = ""
+    if wrote or recovered:
+        live.publish("reload", f"{time.perf_counter() - started:.3f}")
+        if refresher and wrote:
+            refresher.request()
+    echo(f"{names}: {summary}")
