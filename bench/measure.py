@@ -131,6 +131,29 @@ def _pss(pid: int) -> int:
     return 0
 
 
+def cpu_busy(interval: float = 1.0) -> float:
+    """The share of all CPUs that was busy (not idle, not waiting for I/O) over ``interval`` seconds."""
+    def read() -> tuple[int, int]:
+        with open("/proc/stat") as handle:
+            fields = [int(x) for x in handle.readline().split()[1:9]]
+        return fields[3] + fields[4], sum(fields)
+
+    idle0, total0 = read()
+    time.sleep(interval)
+    idle1, total1 = read()
+    return 1 - (idle1 - idle0) / max(total1 - total0, 1)
+
+
+def wait_for_idle(limit: float, busy: float = 0.15) -> bool:
+    """Wait until the CPUs are (nearly) idle, at most ``limit`` seconds; False when they never were."""
+    deadline = time.monotonic() + limit
+    while True:
+        if cpu_busy() <= busy:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+
+
 def free_port() -> int:
     """A TCP port free on 127.0.0.1 right now."""
     with socket.socket() as sock:

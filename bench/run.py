@@ -29,7 +29,9 @@ What it does, for each N (default 1,000 and 10,000 papers):
    (30% of the papers in both) into an empty site, then again (no change).
 
 Every time is wall clock around a child process, from fork to reaped; memory
-comes from the kernel (``wait4``, /proc). Medians are printed with the ratio
+comes from the kernel (``wait4``, /proc). Before each pair the bench waits (up
+to ``--idle-wait`` seconds) for the CPUs to be idle, and says how many pairs
+had to run on a busy machine. Medians are printed with the ratio
 papershelf / Hugo of each pair, as Markdown tables, beside issue 4's targets
 (which are defined at N = 10,000).
 
@@ -55,7 +57,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import synth
-from .measure import MB, LiveReloadListener, Run, Server, SseListener, free_port, run
+from .measure import MB, LiveReloadListener, Run, Server, SseListener, free_port, run, wait_for_idle
 
 HERE = Path(__file__).resolve().parent
 HUGO_LAYOUT = HERE / "hugo"
@@ -269,6 +271,22 @@ class SizeBench:
     def __init__(self, tools: Tools, sites: Sites, n: int, pairs: int, args: argparse.Namespace) -> None:
         self.tools, self.sites, self.n, self.pairs, self.args = tools, sites, n, pairs, args
         self.notes: list[str] = []
+        self.started = self.busy = 0
+
+    def pair(self, what: str) -> None:
+        """Announce the next pair; first wait (up to --idle-wait s) for other processes to leave the CPUs."""
+        log(f"N={self.n}: {what}")
+        self.started += 1
+        if self.args.idle_wait > 0 and not wait_for_idle(self.args.idle_wait):
+            self.busy += 1
+            log(f"N={self.n}: other processes keep the CPUs busy; measuring anyway")
+
+    def busy_note(self) -> str:
+        """How many pairs had to start on a busy machine."""
+        if self.args.idle_wait <= 0:
+            return "Idle check off (--idle-wait 0)."
+        return (f"{self.busy} of {self.started} pairs started while other processes kept the CPUs more "
+                f"than 15% busy for {self.args.idle_wait:g} s (each pair waits for an idle machine first).")
 
     def ps(self, *args: str, sample: bool = False) -> Run:
         cmd = [self.tools.papershelf, args[0], "--site", str(self.sites.papershelf), *args[1:]]
@@ -300,7 +318,7 @@ class SizeBench:
         tree_pss = Row("peak RSS, cold, no search: process tree, summed PSS (sampled)", "MB",
                        target="≤ 200 MB", judge=lambda a, b: a <= TARGETS["rss"])
         for pair in range(self.pairs):
-            log(f"N={self.n}: cold build, no search, pair {pair + 1}/{self.pairs}")
+            self.pair(f"cold build, no search, pair {pair + 1}/{self.pairs}")
             self.sites.reset_papershelf()
             a = self.ps("build", "--no-search", sample=True)
             self.sites.reset_hugo()
@@ -318,7 +336,7 @@ class SizeBench:
                        judge=lambda a, b: b is not None and a <= TARGETS["search"] * b)
         rss = Row("peak RSS, cold with search: largest process (wait4)", "MB")
         for pair in range(self.pairs):
-            log(f"N={self.n}: cold build with search, pair {pair + 1}/{self.pairs}")
+            self.pair(f"cold build with search, pair {pair + 1}/{self.pairs}")
             self.sites.reset_papershelf()
             a = self.ps("build", sample=False)
             self.sites.reset_hugo()
@@ -366,7 +384,7 @@ class SizeBench:
         self.hugo()
         written = 0
         for pair in range(self.pairs):
-            log(f"N={self.n}: no-op build, pair {pair + 1}/{self.pairs}")
+            self.pair(f"no-op build, pair {pair + 1}/{self.pairs}")
             before = snapshot(self.sites.out, self.sites.papershelf / ".papershelf-cache")
             a = self.ps("build", "--no-search")
             after = snapshot(self.sites.out, self.sites.papershelf / ".papershelf-cache")
@@ -378,7 +396,7 @@ class SizeBench:
         noop.note = f"papershelf changed {written} files"
         said = []
         for pair in range(self.pairs):
-            log(f"N={self.n}: one-note edit build, pair {pair + 1}/{self.pairs}")
+            self.pair(f"one-note edit build, pair {pair + 1}/{self.pairs}")
             slug = self.sites.slugs[(pair * 37 + 11) % len(self.sites.slugs)]
             self.sites.edit("papershelf", slug, f"Edited in build pair {pair + 1}.")
             a = self.ps("build", "--no-search")
@@ -422,7 +440,7 @@ class SizeBench:
             missed = {"papershelf": 0, "hugo": 0}
             for pair in range(-1, self.pairs):  # pair -1: the warm-up edit, not counted
                 which = "warm-up" if pair < 0 else f"pair {pair + 1}/{self.pairs}"
-                log(f"N={self.n}: serve edit, {which}")
+                self.pair(f"serve edit, {which}")
                 for side, events, values in sides:
                     slug = self.sites.slugs[(pair * 53 + 29) % len(self.sites.slugs)]
                     events.drain()
@@ -532,6 +550,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workdir", type=Path, default=HERE / ".work", help="where the sites are written")
     parser.add_argument("--timeout", type=float, default=30, help="seconds to wait for a reload message")
     parser.add_argument("--settle", type=float, default=1.5, help="seconds between serve edits")
+    parser.add_argument("--idle-wait", type=float, default=60,
+                        help="before each pair, wait up to this many seconds for idle CPUs (0: don't)")
     parser.add_argument("--no-serve", action="store_true", help="skip the serve latency")
     parser.add_argument("--no-browser", action="store_true", help="skip the search download")
     parser.add_argument("--no-import", action="store_true", help="skip the import throughput")
@@ -560,6 +580,7 @@ def main(argv: list[str] | None = None) -> int:
             bench = SizeBench(tools, sites, n, args.pairs, args)
             load_before = os.getloadavg()[0]
             rows = bench.all_rows()
+            bench.notes.append(bench.busy_note())
             bench.notes.append(f"Load average (1 min) when this size started: {load_before:.2f}, "
                                f"when it ended: {os.getloadavg()[0]:.2f} (the bench itself adds up to ~2).")
             print(f"## N = {n:,} papers\n")
