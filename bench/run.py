@@ -101,7 +101,7 @@ class Tools:
     env: dict[str, str]
 
     @classmethod
-    def find(cls, work: Path) -> Tools:
+    def find(cls, work: Path, source: Path | None = None) -> Tools:
         """Locate papershelf (beside this Python), hugo (PATH) and Pagefind (the pagefind[bin] package)."""
         beside = Path(sys.executable).parent / "papershelf"
         papershelf = str(beside) if beside.exists() else shutil.which("papershelf")
@@ -112,8 +112,14 @@ class Tools:
             sys.exit("bench: hugo is not on PATH (make bench installs it: bash scripts/install-system-deps)")
         from pagefind_bin import get_executable
 
-        env = {**os.environ, "HUGO_CACHEDIR": str(work / "hugo-cache"), "PYTHONDONTWRITEBYTECODE": "1"}
-        env.pop("PYTHONPATH", None)
+        # Bytecode is cached (in the work folder, leaving the source tree alone) as in any installed
+        # copy: a shell that sets PYTHONDONTWRITEBYTECODE would otherwise time compiling every run.
+        env = {**os.environ, "HUGO_CACHEDIR": str(work / "hugo-cache"),
+               "PYTHONPYCACHEPREFIX": str(work / "pycache")}
+        for name in ("PYTHONPATH", "PYTHONDONTWRITEBYTECODE"):
+            env.pop(name, None)
+        if source is not None:  # another checkout's generator/ (and themes/) before the installed one
+            env["PYTHONPATH"] = str(source)
         return cls(papershelf, hugo, str(get_executable()), env)
 
     def version(self, cmd: list[str]) -> str:
@@ -123,6 +129,20 @@ class Tools:
         except OSError as exc:
             return f"unavailable ({exc.strerror})"
         return (done.stdout.strip() or done.stderr.strip() or "?").splitlines()[0]
+
+    def warm_up(self, work: Path) -> None:
+        """Import, build and search a 5-paper site once, so that bytecode is cached before timing."""
+        site = work / "warm-up"
+        shutil.rmtree(site, ignore_errors=True)
+        synth.write_entries(site / "content" / "papers", 5)
+        (site / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+        dumps = synth.write_dumps(work / "warm-up-dumps", 5)
+        run([self.papershelf, "import", "--site", str(site), *map(str, dumps)], env=self.env).check("import")
+        run([self.papershelf, "build", "--site", str(site)], env=self.env).check("build")
+        if self.has_serve():
+            run([self.papershelf, "serve", "--help"], env=self.env)
+        shutil.rmtree(site, ignore_errors=True)
+        shutil.rmtree(work / "warm-up-dumps", ignore_errors=True)
 
     def has_serve(self) -> bool:
         """Whether this papershelf has the ``serve`` command yet."""
@@ -527,12 +547,23 @@ def machine(tools: Tools) -> list[str]:
     return [
         f"- Date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC",
         f"- Machine: {cpu}, {cores} cores, {ram} RAM; {platform.system()} {platform.release()}",
-        f"- papershelf: {tools.version([tools.papershelf, '--version'])}; "
+        f"- papershelf: {tools.version([tools.papershelf, '--version'])} from {source_of(tools)}; "
         f"Python {platform.python_version()}",
         f"- Hugo: {tools.version([tools.hugo, 'version'])}",
         f"- Pagefind: {tools.version([tools.pagefind, '--version'])}",
         f"- Chromium: {tools.version(['/usr/bin/chromium', '--version'])}",
     ]
+
+
+def source_of(tools: Tools) -> str:
+    """Which generator/ the papershelf runs use, with its git commit when it is a checkout."""
+    where = "import generator, os; print(os.path.dirname(generator.__file__))"
+    done = subprocess.run([sys.executable, "-c", where], capture_output=True, text=True, env=tools.env,
+                          cwd="/", check=False)  # not this folder: "" on sys.path would find ./generator
+    folder = Path(done.stdout.strip() or ".").parent
+    commit = subprocess.run(["git", "-C", str(folder), "describe", "--always", "--dirty"],
+                            capture_output=True, text=True, check=False).stdout.strip()
+    return f"{folder}" + (f" (commit {commit})" if commit else "")
 
 
 # ----- main ---------------------------------------------------------------------------------------------
@@ -555,6 +586,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-serve", action="store_true", help="skip the serve latency")
     parser.add_argument("--no-browser", action="store_true", help="skip the search download")
     parser.add_argument("--no-import", action="store_true", help="skip the import throughput")
+    parser.add_argument("--papershelf-src", type=Path,
+                        help="benchmark the generator/ of this checkout instead of the installed one")
     parser.add_argument("--keep", action="store_true", help="keep the work folder afterwards")
     args = parser.parse_args(argv)
     if args.quick:
@@ -568,7 +601,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     work = args.workdir.resolve()
     work.mkdir(parents=True, exist_ok=True)
-    tools = Tools.find(work)
+    tools = Tools.find(work, args.papershelf_src.resolve() if args.papershelf_src else None)
+    log("warming up (bytecode cache)")
+    tools.warm_up(work)
     print("# papershelf vs Hugo\n")
     print("\n".join(machine(tools)))
     print(f"- Pairs: {args.pairs} per measure, papershelf and Hugo interleaved (A B A B); medians.\n",
