@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 BASE_URL ?=
 
-.PHONY: build site test lint bench audit serve system-deps clean
+.PHONY: build site test lint bench audit serve system-deps node-tools clean
 
 DUMPS := $(wildcard content/sources/*)
 
@@ -14,7 +14,7 @@ build: $(VENV)/.installed
 	$(if $(DUMPS),$(BIN)/papershelf import $(DUMPS))
 	$(BIN)/papershelf build $(if $(BASE_URL),--base-url "$(BASE_URL)")
 
-test: $(VENV)/.installed-dev system-deps
+test: $(VENV)/.installed-dev system-deps node-tools
 	$(BIN)/python -m pytest
 
 # The benchmark against Hugo (bench/run.py); e.g. make bench BENCH_ARGS="--sizes 1000 --pairs 5"
@@ -26,6 +26,15 @@ lint: $(VENV)/.installed-dev
 
 system-deps:
 	bash scripts/install-system-deps
+
+# axe-core for the e2e tests, at the version locked in scripts/node/axe/, into .artifacts/node/
+node-tools: system-deps
+	bash scripts/install-node-tools axe
+
+# Lighthouse (mobile preset) on the index, a paper page and search, served on 127.0.0.1
+audit: $(VENV)/.installed system-deps
+	bash scripts/install-node-tools lighthouse
+	$(BIN)/python scripts/audit.py $(AUDIT_ARGS)
 
 clean:
 	rm -rf _site .papershelf-cache .pytest_cache
