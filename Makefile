@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 BASE_URL ?=
 
-.PHONY: build site test lint bench audit serve system-deps node-tools clean
+.PHONY: build site test lint bench audit docs-screenshots serve system-deps node-tools clean
 
 DUMPS := $(wildcard content/sources/*)
 
@@ -35,6 +35,10 @@ node-tools: system-deps
 audit: $(VENV)/.installed system-deps
 	bash scripts/install-node-tools lighthouse
 	$(BIN)/python scripts/audit.py $(AUDIT_ARGS)
+
+# Regenerate the README's screenshots (docs/*.png) from the current theme
+docs-screenshots: $(VENV)/.installed-dev system-deps
+	$(BIN)/python scripts/docs_screenshots.py
 
 clean:
 	rm -rf _site .papershelf-cache .pytest_cache
