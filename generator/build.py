@@ -19,22 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .buildstate import (
-    BuildState,
-    EntryState,
-    Manifest,
-    cache_paths,
-    digest,
-    load_entries,
-    load_manifest,
-    save_state,
-)
+from .buildstate import BuildState, Record, digest
 from .config import Config
 from .entries import Entry, key_lines, parse_entry
 from .errors import BuildError, EntryError
 from .library import ENTRY_SUFFIX
 from .parallel import cpu_count
-from .site import build_model
+from .site import build_model, paper_of
 from .theme import load_theme
 from .validate import errors as entry_errors
 
@@ -83,106 +74,107 @@ def build(
 ) -> tuple[BuildReport, BuildState]:
     """Build the site of ``config`` into ``options.out``; returns the report and the new state.
 
-    ``state`` is the previous build's (``serve`` keeps it in memory); without it
-    the on-disk cache is used, unless ``options.clean``.
+    ``state`` is the previous build's (``serve`` keeps it in memory); without it the
+    on-disk cache is read, unless ``options.clean``.
     """
     started = time.perf_counter()
     theme = load_theme(config)
     site_key = digest(__version__, _config_key(config), theme.fingerprint(), options.base_url)
-    manifest_path, entries_path = cache_paths(config.root, options.out)
-    if options.clean:
-        state = None
-    elif state is None:
-        state = BuildState(load_manifest(manifest_path) or Manifest())
-    state = state or BuildState()
+    if state is None or options.clean:
+        if state is not None:
+            state.close()
+        state = BuildState.open(config.root, options.out, fresh=options.clean)
     scan = scan_entries(config.papers_dir)
     report = BuildReport(papers=len(scan))
-
-    if _nothing_changed(state.manifest, site_key, scan, options):
-        report.unchanged = len(state.manifest.outputs)
+    if _nothing_changed(state, site_key, scan, options):
+        report.unchanged = len(state.outputs)
         report.seconds = time.perf_counter() - started
         return report, state
 
-    previous = state.entries if state.entries is not None else (
-        load_entries(entries_path) if state.manifest.outputs or not options.clean else {})
-    entries = load_entry_states(scan, previous)
-    model = build_model(config, {s: e.entry for s, e in entries.items()},
-                        {slug: path for slug, (path, _) in scan.items()})
+    records, parsed = load_records(scan, state.load_records())
+    model = build_model(config, [r.paper for r in records.values()])
     from .pages import PageMaker  # Jinja, Markdown and friends load only when there is work
 
-    maker = PageMaker(config, theme, options.base_url, site_key, model, entries)
+    maker = PageMaker(config, theme, options.base_url, site_key, model, records, parsed, state)
     plan = maker.plan()
-    fresh = options.clean or not options.out.is_dir() or not state.manifest.outputs
-    stale = [p for p, out in plan.items() if out.key != state.manifest.outputs.get(p)
-             or not (options.out / p).exists()]
+    fresh = options.clean or not options.out.is_dir() or not state.outputs
+    prefix = str(options.out) + os.sep
+    stale = [p for p, out in plan.items() if out.key != state.outputs.get(p)
+             or not os.path.exists(prefix + p)]
     if len([p for p in stale if plan[p].slug]) > INPLACE_MAX:
         fresh = True
-    search_key = digest(site_key, sorted((s, e.digest) for s, e in entries.items()))
-    search_due = options.search and (fresh or search_key != state.manifest.search_key
+    search_key = digest(site_key, sorted((s, r.digest) for s, r in records.items()))
+    search_due = options.search and (fresh or search_key != state.search_key
                                      or not (options.out / "pagefind").is_dir())
     if fresh:
         _build_fresh(maker, plan, options, report, search_due)
     else:
-        _build_in_place(maker, plan, stale, state.manifest, options, report, search_due)
+        _build_in_place(maker, plan, stale, state.outputs, options, report, search_due)
     report.search = "rebuilt" if search_due else ("skipped" if not options.search else "unchanged")
-    new_state = BuildState(
-        Manifest(site_key=site_key, stats={s: st for s, (_, st) in scan.items()},
-                 outputs={p: o.key for p, o in plan.items()},
-                 search_key=search_key if options.search else state.manifest.search_key),
-        maker.entries)
-    save_state(config.root, options.out, new_state)
+    state.save(site_key=site_key, search_key=search_key if options.search else state.search_key,
+               records=maker.records, entries=parsed, fragments=maker.new_fragments,
+               derived=maker.new_derived,
+               outputs={p: o.key for p, o in plan.items()})
     report.fresh = fresh
     report.seconds = time.perf_counter() - started
-    return report, new_state
+    return report, state
 
 
 def _config_key(config: Config) -> tuple:
     return tuple((name, getattr(config, name)) for name in config.__dataclass_fields__ if name != "root")
 
 
-def scan_entries(folder: Path) -> dict[str, tuple[Path, tuple[int, int]]]:
-    """Every entry file by slug, with its stat, in name order."""
+def scan_entries(folder: Path) -> dict[str, tuple[str, tuple[int, int]]]:
+    """Every entry file by slug, with its path and stat, in name order."""
     found = {}
     try:
         with os.scandir(folder) as it:
             for item in it:
                 if item.name.endswith(ENTRY_SUFFIX) and not item.name.startswith(".") and item.is_file():
                     st = item.stat()
-                    found[item.name[:-len(ENTRY_SUFFIX)]] = (Path(item.path), (st.st_mtime_ns, st.st_size))
+                    found[item.name[:-len(ENTRY_SUFFIX)]] = (item.path, (st.st_mtime_ns, st.st_size))
     except FileNotFoundError:
         return {}
     return dict(sorted(found.items()))
 
 
-def _nothing_changed(manifest: Manifest, site_key: bytes, scan: dict, options: BuildOptions) -> bool:
-    if options.clean or manifest.site_key != site_key or not options.out.is_dir():
+def _nothing_changed(state: BuildState, site_key: bytes, scan: dict, options: BuildOptions) -> bool:
+    if options.clean or state.site_key != site_key or not options.out.is_dir():
         return False
-    if {s: st for s, (_, st) in scan.items()} != manifest.stats:
+    if len(scan) != len(state.stats) or any(state.stats.get(s) != st for s, (_, st) in scan.items()):
         return False
     if options.search and not (options.out / "pagefind").is_dir():
         return False
-    return all(os.path.exists(options.out / path) for path in manifest.outputs)
+    out = str(options.out) + os.sep
+    return all(os.path.exists(out + path) for path in state.outputs)
 
 
-def load_entry_states(scan: dict[str, tuple[Path, tuple[int, int]]],
-                      previous: dict[str, EntryState]) -> dict[str, EntryState]:
-    """Parse the entries whose files changed; reuse the rest. Invalid entries raise BuildError."""
-    states = {}
+def load_records(scan: dict[str, tuple[str, tuple[int, int]]],
+                 previous: dict[str, Record]) -> tuple[dict[str, Record], dict[str, Entry]]:
+    """Records of every entry, parsing only files whose bytes changed; invalid entries raise BuildError.
+
+    Returns the records and the entries parsed by this call.
+    """
+    records, parsed = {}, {}
     for slug, (path, stat) in scan.items():
         old = previous.get(slug)
         if old is not None and old.stat == stat:
-            states[slug] = old
+            records[slug] = old
             continue
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read()
         key = digest(data)
         if old is not None and old.digest == key:
-            states[slug] = replace(old, stat=stat)
+            records[slug] = replace(old, stat=stat)
             continue
-        states[slug] = EntryState(stat=stat, digest=key, entry=_parse_valid(path, data))
-    return states
+        entry = _parse_valid(Path(path), data)
+        parsed[slug] = entry
+        records[slug] = Record(stat=stat, digest=key, paper=paper_of(slug, entry, path))
+    return records, parsed
 
 
 def _parse_valid(path: Path, data: bytes) -> Entry:
+    """Parse an entry file, refusing one that breaks a schema rule (file and line in the error)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -223,7 +215,7 @@ def _build_fresh(maker: PageMaker, plan: dict[str, Output], options: BuildOption
         raise
 
 
-def _build_in_place(maker: PageMaker, plan: dict[str, Output], stale: list[str], manifest: Manifest,
+def _build_in_place(maker: PageMaker, plan: dict[str, Output], stale: list[str], previous: dict[str, bytes],
                     options: BuildOptions, report: BuildReport, search_due: bool) -> None:
     """Render the changed outputs in memory, then replace each file atomically."""
     out = options.out
@@ -239,7 +231,7 @@ def _build_in_place(maker: PageMaker, plan: dict[str, Output], stale: list[str],
             continue
         _write_replace(target, data)
         report.written.append(path)
-    for path in sorted(set(manifest.outputs) - set(plan)):
+    for path in sorted(set(previous) - set(plan)):
         _remove_output(out, path)
         report.deleted.append(path)
     report.unchanged = len(plan) - len(report.written)

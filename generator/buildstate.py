@@ -1,26 +1,40 @@
-"""What the last build saw and made, so the next one redoes only what changed.
+"""What earlier builds saw and made, so the next one redoes only what changed.
 
-Kept on disk under ``.papershelf-cache/`` between ``build`` runs and in memory
-by ``serve``. Two files: a small manifest (input stats, output keys) that is
-enough to see that nothing changed, and the parsed entries with their rendered
-HTML fragments, read only when something did.
+One SQLite file per output folder under ``.papershelf-cache/``. Small facts about
+every entry (file stat, digest, how it sorts and groups, the digest of its list row)
+are kept as one index, read whole; the big ones (the parsed entry, its HTML fragments,
+its row, BibTeX and JSON) are rows, read only for the papers a build renders. A build
+writes back only what changed, in one transaction; ``serve`` keeps the state in memory
+between rebuilds. A cache from another papershelf version, or one that cannot be read,
+is discarded, and the build is then a full one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-import os
 import pickle
+import sqlite3
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .entries import Entry
-from .library import write_atomic_bytes
+from .site import Paper
 
 CACHE_DIR = ".papershelf-cache"
-FORMAT = 1  # bump when the layout of these files changes
+FORMAT = 5  # bump when the layout of the cache changes
+BATCH = 500
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB);
+CREATE TABLE IF NOT EXISTS entries (
+    slug TEXT PRIMARY KEY, entry BLOB, fragments_key BLOB, fragments BLOB,
+    row BLOB, bib TEXT, json TEXT);
+CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, key BLOB);
+"""
 
 
 def digest(*parts: Any) -> bytes:
@@ -28,80 +42,195 @@ def digest(*parts: Any) -> bytes:
     return hashlib.blake2b(pickle.dumps(parts, protocol=4), digest_size=16).digest()
 
 
-@dataclass
-class EntryState:
-    """One entry as last seen: file stat and digest, parsed entry, rendered fragments."""
+def digest_bytes(parts: Iterable[bytes]) -> bytes:
+    """A digest of a sequence of digests: much cheaper than ``digest`` over long lists."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        hasher.update(part)
+    return hasher.digest()
+
+
+def _dump(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+@dataclass(frozen=True)
+class Record:
+    """The small facts about one entry: stat, digest, structure, and its list row's digest.
+
+    ``derived_key`` is the site key the row, BibTeX and JSON were made under; when it
+    differs from the current one they are made again.
+    """
 
     stat: tuple[int, int]
     digest: bytes
-    entry: Entry
-    fragments_key: bytes = b""
-    abstract_html: str = ""
-    notes_html: str = ""
+    paper: Paper
+    derived_key: bytes = b""
+    row_key: bytes = b""
 
 
-@dataclass
-class Manifest:
-    """The small half: enough to decide that nothing changed without parsing anything."""
+@dataclass(frozen=True)
+class Derived:
+    """What list pages, feeds and exports show of one entry."""
 
-    site_key: bytes = b""
-    stats: dict[str, tuple[int, int]] = field(default_factory=dict)
-    outputs: dict[str, bytes] = field(default_factory=dict)
-    search_key: bytes = b""
+    row: dict[str, Any]
+    bib: str
+    json: str
 
 
 @dataclass
 class BuildState:
-    """The manifest plus the entries (loaded lazily from disk)."""
+    """The cache: loaded facts and output keys in memory, the big columns in the database."""
 
-    manifest: Manifest = field(default_factory=Manifest)
-    entries: dict[str, EntryState] | None = None
+    path: Path | None = None
+    site_key: bytes = b""
+    search_key: bytes = b""
+    stats: dict[str, tuple[int, int]] = field(default_factory=dict)
+    outputs: dict[str, bytes] = field(default_factory=dict)
+    records: dict[str, Record] | None = None
+    _db: sqlite3.Connection | None = None
+
+    @classmethod
+    def open(cls, root: Path, out: Path, fresh: bool = False) -> BuildState:
+        """The cache of ``out``; empty when absent, unreadable, from another version or ``fresh``."""
+        path = cache_path(root, out)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if fresh:
+            _remove(path)
+        try:
+            return cls._load(path)
+        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+            _remove(path)
+            return cls._load(path)
+
+    @classmethod
+    def _load(cls, path: Path) -> BuildState:
+        db = sqlite3.connect(path, timeout=30)
+        db.executescript(SCHEMA)
+        state = cls(path=path, _db=db)
+        meta = dict(db.execute("SELECT name, value FROM meta WHERE name != 'index'"))
+        if meta.get("format") != _dump(_header()):
+            with db:
+                db.executescript("DELETE FROM meta; DELETE FROM entries; DELETE FROM outputs;")
+                db.execute("INSERT INTO meta VALUES ('format', ?)", (_dump(_header()),))
+            state.records = {}
+            return state
+        state.site_key = meta.get("site_key", b"")
+        state.search_key = meta.get("search_key", b"")
+        state.stats = pickle.loads(meta["stats"]) if "stats" in meta else {}
+        state.outputs = dict(db.execute("SELECT path, key FROM outputs"))
+        return state
+
+    # ----- reads -----------------------------------------------------------------------------
+
+    def load_records(self) -> dict[str, Record]:
+        """Every entry's record, read on first use (a build that changes nothing never needs them)."""
+        if self.records is None:
+            row = self._db.execute("SELECT value FROM meta WHERE name = 'index'").fetchone()
+            try:
+                index = pickle.loads(row[0]) if row else {}
+                self.records = {slug: _record(values) for slug, values in index.items()}
+            except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+                self._forget()
+        return self.records
+
+    def _forget(self) -> None:
+        """Drop everything cached (an unreadable index): the next build renders everything."""
+        with self._db:
+            self._db.executescript("DELETE FROM entries; DELETE FROM outputs;")
+        self.records, self.outputs, self.stats, self.site_key = {}, {}, {}, b""
+
+    def _column(self, columns: str, slugs: Iterable[str]) -> Iterator[tuple]:
+        wanted = list(slugs)
+        for start in range(0, len(wanted), BATCH):
+            chunk = wanted[start:start + BATCH]
+            marks = ",".join("?" * len(chunk))
+            yield from self._db.execute(f"SELECT slug, {columns} FROM entries WHERE slug IN ({marks})", chunk)
+
+    def entries(self, slugs: Iterable[str]) -> Iterator[tuple[str, Entry]]:
+        """(slug, parsed entry) for each of ``slugs`` that the cache holds."""
+        for slug, blob in self._column("entry", slugs):
+            if blob:
+                yield slug, pickle.loads(blob)
+
+    def fragments(self, slugs: Iterable[str]) -> Iterator[tuple[str, bytes, tuple[str, str]]]:
+        """(slug, key, (abstract_html, notes_html)) of the stored fragments of ``slugs``."""
+        for slug, key, blob in self._column("fragments_key, fragments", slugs):
+            if blob:
+                yield slug, key, pickle.loads(blob)
+
+    def texts(self, column: str, slugs: Iterable[str]) -> Iterator[tuple[str, str]]:
+        """(slug, text) of one text column (``bib`` or ``json``) of ``slugs``."""
+        assert column in {"bib", "json"}
+        yield from self._column(column, slugs)
+
+    def derived(self, slugs: Iterable[str]) -> Iterator[tuple[str, Derived]]:
+        """(slug, derived) of the stored rows, BibTeX and JSON of ``slugs``."""
+        for slug, row, bib, json in self._column("row, bib, json", slugs):
+            if row:
+                yield slug, Derived(pickle.loads(row), bib, json)
+
+    # ----- writing ---------------------------------------------------------------------------
+
+    def save(self, *, site_key: bytes, search_key: bytes, records: dict[str, Record],
+             entries: dict[str, Entry], fragments: dict[str, tuple[bytes, tuple[str, str]]],
+             derived: dict[str, Derived], outputs: dict[str, bytes]) -> None:
+        """Write what changed since the state was loaded, in one transaction, and adopt it."""
+        db = self._db
+        previous = self.load_records()
+        with db:
+            db.executemany("DELETE FROM entries WHERE slug = ?",
+                           [(s,) for s in previous.keys() - records.keys()])
+            db.executemany("INSERT INTO entries (slug, entry) VALUES (?, ?) "
+                           "ON CONFLICT(slug) DO UPDATE SET entry = excluded.entry",
+                           [(slug, _dump(entry)) for slug, entry in entries.items()])
+            db.executemany("UPDATE entries SET fragments_key = ?, fragments = ? WHERE slug = ?",
+                           [(key, _dump(html), slug) for slug, (key, html) in fragments.items()])
+            db.executemany("UPDATE entries SET row = ?, bib = ?, json = ? WHERE slug = ?",
+                           [(_dump(d.row), d.bib, d.json, slug) for slug, d in derived.items()])
+            db.executemany("DELETE FROM outputs WHERE path = ?",
+                           [(p,) for p in self.outputs.keys() - outputs.keys()])
+            db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?)",
+                           [(p, k) for p, k in outputs.items() if self.outputs.get(p) != k])
+            stats = {slug: record.stat for slug, record in records.items()}
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                           [("site_key", site_key), ("search_key", search_key),
+                            ("stats", _dump(stats)),
+                            ("index", _dump({s: _values(r) for s, r in records.items()}))])
+        self.site_key, self.search_key = site_key, search_key
+        self.records, self.outputs, self.stats = records, outputs, stats
+
+    def close(self) -> None:
+        """Close the database."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
 
-def cache_paths(root: Path, out: Path) -> tuple[Path, Path]:
-    """The manifest and entries files for one output folder of one site."""
+def _values(record: Record) -> tuple:
+    """A record as plain tuples and numbers: pickles several times faster than dataclasses."""
+    paper = record.paper
+    days = tuple(d.toordinal() if d else 0 for d in (paper.date, paper.added, paper.updated))
+    return (record.stat, record.digest, record.derived_key, record.row_key,
+            paper.slug, paper.source, days, paper.tags, paper.status)
+
+
+def _record(values: tuple) -> Record:
+    stat, key, derived_key, row_key, slug, source, days, tags, status = values
+    date, added, updated = (dt.date.fromordinal(d) if d else None for d in days)
+    return Record(stat, key, Paper(slug, source, date, added, updated, tags, status), derived_key, row_key)
+
+
+def cache_path(root: Path, out: Path) -> Path:
+    """The cache file of one output folder of one site."""
     tag = hashlib.blake2b(str(out.resolve()).encode(), digest_size=6).hexdigest()
-    folder = root / CACHE_DIR
-    return folder / f"manifest-{tag}.pickle", folder / f"entries-{tag}.pickle"
+    return root / CACHE_DIR / f"build-{tag}.sqlite"
 
 
 def _header() -> tuple:
     return ("papershelf", __version__, FORMAT)
 
 
-def load_manifest(path: Path) -> Manifest | None:
-    """The saved manifest, or None when absent, unreadable or from another version."""
-    try:
-        header, manifest = pickle.loads(path.read_bytes())
-    except Exception:  # a missing, truncated or foreign cache is simply not used
-        return None
-    return manifest if header == _header() and isinstance(manifest, Manifest) else None
-
-
-def load_entries(path: Path) -> dict[str, EntryState]:
-    """The saved entry states, or an empty dict."""
-    try:
-        header, entries = pickle.loads(path.read_bytes())
-    except Exception:  # as above: no cache means a full build, never an error
-        return {}
-    return entries if header == _header() and isinstance(entries, dict) else {}
-
-
-def save_state(root: Path, out: Path, state: BuildState) -> None:
-    """Write both cache files atomically (entries first: the manifest vouches for them)."""
-    manifest_path, entries_path = cache_paths(root, out)
-    if state.entries is not None:
-        write_atomic_bytes(entries_path, pickle.dumps((_header(), state.entries), protocol=5))
-    write_atomic_bytes(manifest_path, pickle.dumps((_header(), state.manifest), protocol=5))
-
-
-def clear_state(root: Path, out: Path) -> None:
-    """Forget the cache of one output folder."""
-    for path in cache_paths(root, out):
-        path.unlink(missing_ok=True)
-
-
-def file_stat(path: Path) -> tuple[int, int]:
-    """(mtime in ns, size): what tells that a file may have changed."""
-    st = os.stat(path)
-    return st.st_mtime_ns, st.st_size
+def _remove(path: Path) -> None:
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)

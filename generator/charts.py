@@ -58,8 +58,8 @@ def month_chart(dates: Sequence[dt.date]) -> dict[str, Any]:
 
 def stats_view(papers: Sequence[Any], statuses: dict[str, int], labels: dict[str, str]) -> dict[str, Any]:
     """Everything the stats page shows, from the papers' dates, tags and statuses."""
-    dates = [p.entry.get("date") for p in papers if p.entry.get("date")]
-    tags = Counter(tag for p in papers for tag in dict.fromkeys(p.tags))
+    dates = [p.date for p in papers if p.date]
+    tags = Counter(tag for p in papers for tag in p.tags)
     top = sorted(tags.items(), key=lambda kv: (-kv[1], kv[0].casefold()))[:MAX_TAGS]
     status_items = [(labels[s], n) for s, n in statuses.items()]
     return {

@@ -11,12 +11,9 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .check import check_entries
 from .config import Config, find_site_root, load_config
 from .entries import STATUSES
 from .errors import PapershelfError, display_path, location
-from .importer import ImportAborted, apply_import, plan_import
-from .scaffold import create_site
 from .sources import FORMATS
 
 PROGRESS_MIN = 300  # show a progress bar for imports writing more entries than this
@@ -28,16 +25,11 @@ class PapershelfGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except ImportAborted as exc:
-            if ctx.params.get("debug"):
-                raise
-            for error in exc.errors:
-                _error_line(error)
-            ctx.exit(1)
         except PapershelfError as exc:
             if ctx.params.get("debug"):
                 raise
-            _error_line(exc)
+            for error in getattr(exc, "errors", None) or [exc]:
+                _error_line(error)
             ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("interrupted; every file is whole", err=True)
@@ -104,6 +96,8 @@ def init(directory: Path, title: str) -> None:
     Writes site.yaml, content/sources/, content/papers/, .gitignore and the
     GitHub Pages workflow. Example: papershelf init my-list
     """
+    from .scaffold import create_site
+
     written = create_site(directory, title=title)
     for path in written:
         click.echo(f"created {display_path(path)}")
@@ -129,6 +123,8 @@ def import_(site_dir: Path | None, files: tuple[Path, ...], dry_run: bool, year:
     abstract), filling only empty fields: notes, tags, status and rating are
     never changed. Example: papershelf import content/sources/*
     """
+    from .importer import apply_import, plan_import
+
     config = open_site(site_dir)
     plan = plan_import(config, list(files), fmt=fmt, year=year, today=today())
     for warning in plan.warnings:
@@ -170,6 +166,8 @@ def check(ctx: click.Context, site_dir: Path | None) -> None:
     ratings outside 1-5 and arXiv ids used twice; untitled or undated entries
     are warnings. Example: papershelf check
     """
+    from .check import check_entries
+
     config = open_site(site_dir)
     found = check_entries(config)
     for diagnostic in found:

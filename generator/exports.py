@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
-from xml.etree import ElementTree as ET
+from xml.sax.saxutils import escape
 
 from .entries import ordered_meta
 
@@ -34,16 +34,13 @@ def bib_file(entries: Iterable[str]) -> bytes:
 
 
 def sitemap(urls: Sequence[tuple[str, str]]) -> bytes:
-    """A sitemap of (absolute URL, lastmod ISO date or '') pairs."""
-    ET.register_namespace("", SITEMAP_NS)
-    root = ET.Element(f"{{{SITEMAP_NS}}}urlset")
+    """A sitemap of (absolute URL, lastmod ISO date or '') pairs (XML-escaped, one URL a line)."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
     for loc, lastmod in urls:
-        url = ET.SubElement(root, f"{{{SITEMAP_NS}}}url")
-        ET.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = loc
-        if lastmod:
-            ET.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = lastmod
-    ET.indent(root)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+        stamp = f"<lastmod>{escape(lastmod)}</lastmod>" if lastmod else ""
+        lines.append(f"  <url><loc>{escape(loc)}</loc>{stamp}</url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
 
 
 def robots_txt(sitemap_url: str) -> bytes:

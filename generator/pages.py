@@ -7,17 +7,18 @@ pages, feeds and exports render one by one through ``Output.make``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .bibtex import bibtex_entry
-from .buildstate import EntryState, digest
+from .buildstate import CACHE_DIR, BuildState, Derived, Record, digest, digest_bytes
 from .charts import stats_view
 from .config import Config
-from .entries import STATUSES
+from .entries import STATUSES, Entry
 from .errors import BuildError
 from .exports import bib_file, json_record, papers_json, robots_txt, sitemap
 from .feeds import atom_feed, feed_order
@@ -26,7 +27,7 @@ from .parallel import fork_map
 from .render import make_environment, render
 from .site import ListPage, Paper, Site, paginate
 from .theme import Theme
-from .views import STATUS_LABELS, Urls, paper_view, row_view, tag_view
+from .views import STATUS_LABELS, Urls, feed_item, paper_view, row_view, tag_view
 
 PAGER_WINDOW = 3
 
@@ -41,20 +42,30 @@ class Output:
 
 
 class PageMaker:
-    """Plans and renders the outputs of one build; holds the Jinja and Markdown machinery."""
+    """Plans and renders the outputs of one build; holds the Jinja and Markdown machinery.
+
+    Entries and fragments come from this build's parsing, else from the cache, read
+    only when a page needs them; derived list data is recomputed only when stale.
+    """
 
     def __init__(self, config: Config, theme: Theme, base_url: str, site_key: bytes, model: Site,
-                 entries: dict[str, EntryState]) -> None:
+                 records: dict[str, Record], parsed: dict[str, Entry], cache: BuildState) -> None:
         self.config = config
         self.model = model
         self.site_key = site_key
-        self.entries = dict(entries)
+        self.records = records
+        self.parsed = parsed
+        self.cache = cache
+        self.new_fragments: dict[str, tuple[bytes, tuple[str, str]]] = {}
+        self.new_derived: dict[str, Derived] = {}
         self.urls = Urls.from_base(base_url)
-        self.env = make_environment(theme)
+        self.env = make_environment(theme, config.root / CACHE_DIR / "templates")
         self.assets = theme.assets()
         self.site = self._site_context()
         self._papers = {p.slug: p for p in model.papers}
-        self._rows: dict[str, tuple[dict[str, Any], bytes]] = {}
+        self._entries: dict[str, Entry] = {}
+        self._stored: dict[str, tuple[bytes, tuple[str, str]]] = {}
+        self._stored_derived: dict[str, Derived] = {}
         self._markdown = None
 
     # ----- shared context -------------------------------------------------------------------
@@ -84,30 +95,66 @@ class PageMaker:
 
     # ----- per paper ------------------------------------------------------------------------
 
+    def preload(self, slugs: Iterable[str], fragments: bool = True) -> None:
+        """Read the entries (and stored fragments) of ``slugs`` from the cache in batches."""
+        slugs = list(slugs)
+        missing = [s for s in slugs if s not in self.parsed and s not in self._entries]
+        self._entries.update(self.cache.entries(missing))
+        if fragments:
+            wanted = [s for s in slugs if s not in self._stored and s not in self.new_fragments]
+            self._stored.update((slug, (key, html)) for slug, key, html in self.cache.fragments(wanted))
+
+    def entry(self, slug: str) -> Entry:
+        """The parsed entry: from this build, else from the cache."""
+        if slug in self.parsed:
+            return self.parsed[slug]
+        if slug not in self._entries:
+            self.preload([slug])
+        return self._entries[slug]
+
     def fragments(self, slug: str) -> tuple[str, str]:
         """The abstract and notes of a paper as HTML, rendered once per text change."""
-        state = self.entries[slug]
-        abstract = state.entry.get("abstract") or ""
-        key = digest(abstract, state.entry.body)
-        if state.fragments_key != key:
-            if self._markdown is None:
-                self._markdown = notes_renderer()
-            state = replace(state, fragments_key=key, abstract_html=text_html(abstract),
-                            notes_html=notes_html(self._markdown, state.entry.body))
-            self.entries[slug] = state
-        return state.abstract_html, state.notes_html
+        entry = self.entry(slug)
+        abstract = entry.get("abstract") or ""
+        key = digest(abstract, entry.body)
+        for known in (self.new_fragments, self._stored):
+            if slug in known and known[slug][0] == key:
+                return known[slug][1]
+        if slug not in self._stored and slug not in self.new_fragments:
+            self.preload([slug])
+            if slug in self._stored and self._stored[slug][0] == key:
+                return self._stored[slug][1]
+        if self._markdown is None:
+            self._markdown = notes_renderer()
+        html = (text_html(abstract), notes_html(self._markdown, entry.body))
+        self.new_fragments[slug] = (key, html)
+        return html
+
+    def refresh_derived(self) -> None:
+        """Remake the rows, BibTeX and JSON of entries that changed or were made for another site key."""
+        stale = [s for s, r in self.records.items() if r.derived_key != self.site_key]
+        self.preload(stale, fragments=False)
+        for slug in stale:
+            paper, meta = self._papers[slug], self.entry(slug).meta
+            row = row_view(paper, meta, self.urls)
+            url = self.urls.absolute(paper.url)
+            self.new_derived[slug] = Derived(row, bibtex_entry(slug, meta, url), json_record(slug, url, meta))
+            self.records[slug] = replace(self.records[slug], derived_key=self.site_key, row_key=digest(row))
+
+    def derived(self, slugs: Sequence[str]) -> list[Derived]:
+        """The rows, BibTeX and JSON of ``slugs``: made in this build, else read from the cache."""
+        missing = [s for s in slugs if s not in self.new_derived and s not in self._stored_derived]
+        self._stored_derived.update(self.cache.derived(missing))
+        return [self.new_derived.get(s) or self._stored_derived[s] for s in slugs]
 
     def row(self, slug: str) -> tuple[dict[str, Any], bytes]:
         """A paper's list row and the digest of it."""
-        if slug not in self._rows:
-            row = row_view(self._papers[slug], self.urls)
-            self._rows[slug] = (row, digest(row))
-        return self._rows[slug]
+        return self.derived([slug])[0].row, self.records[slug].row_key
 
     def paper_page(self, slug: str) -> bytes:
         """One paper page."""
         paper = self._papers[slug]
-        view = paper_view(paper, self.urls, *self.fragments(slug))
+        view = paper_view(paper, self.entry(slug).meta, self.urls, *self.fragments(slug))
         page = self._page(title=view["title"], url=paper.url, kind="paper", section="papers",
                           description=view["description"] or self.config.description,
                           og_type="article")
@@ -115,18 +162,24 @@ class PageMaker:
 
     def render_papers(self, slugs: Sequence[str], folder: Path, jobs: int) -> None:
         """Render and write paper pages into ``folder``, over ``jobs`` processes."""
-        def work(chunk: Sequence[str]) -> dict[str, EntryState]:
+        self.preload(slugs)
+
+        def work(chunk: Sequence[str]) -> dict[str, tuple[bytes, tuple[str, str]]]:
+            made = {}
             for slug in chunk:
                 target = folder / "papers" / slug / "index.html"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(self.paper_page(slug))
-            return {slug: self.entries[slug] for slug in chunk}
+                if slug in self.new_fragments:
+                    made[slug] = self.new_fragments[slug]
+            return made
 
-        for states in fork_map(work, list(slugs), jobs):
-            self.entries.update(states)
+        for made in fork_map(work, list(slugs), jobs):
+            self.new_fragments.update(made)
 
     def render_papers_in_memory(self, slugs: Sequence[str]) -> dict[str, bytes]:
         """Render paper pages without writing them."""
+        self.preload(slugs)
         return {slug: self.paper_page(slug) for slug in slugs}
 
     # ----- the plan -------------------------------------------------------------------------
@@ -134,6 +187,7 @@ class PageMaker:
     def plan(self) -> dict[str, Output]:
         """Every output path with its key; raises BuildError if two outputs share a path."""
         outputs: dict[str, Output] = {}
+        self.refresh_derived()
 
         def add(url: str, output: Output) -> None:
             path = url + "index.html" if url == "" or url.endswith("/") else url
@@ -143,7 +197,7 @@ class PageMaker:
             outputs[path] = output
 
         for paper in self.model.papers:
-            add(paper.url, Output(digest(self.site_key, "paper", self.entries[paper.slug].digest),
+            add(paper.url, Output(digest(self.site_key, "paper", self.records[paper.slug].digest),
                                   slug=paper.slug))
         self._plan_lists(add)
         self._plan_tags(add)
@@ -169,20 +223,22 @@ class PageMaker:
         """One output per page of a paginated list; ``info`` describes the page, ``extra`` is context."""
         pages = paginate(papers, self.config.per_page, first_url)
         for page in pages:
-            rows = [self.row(p.slug) for p in page.papers]
+            slugs = [p.slug for p in page.papers]
             pager = self._pager(page, pages)
-            key = digest(self.site_key, template, page.url, [k for _, k in rows], pager, info, extra)
-            add(page.url, Output(key, make=self._list_maker(template, page, rows, pager, info, extra)))
+            rows_key = digest_bytes(self.records[s].row_key for s in slugs)
+            key = digest(self.site_key, template, page.url, rows_key, pager, info, extra)
+            add(page.url, Output(key, make=self._list_maker(template, page, slugs, pager, info, extra)))
 
-    def _list_maker(self, template: str, page: ListPage, rows: list, pager: dict[str, Any],
+    def _list_maker(self, template: str, page: ListPage, slugs: list[str], pager: dict[str, Any],
                     info: dict[str, str], extra: dict[str, Any]) -> Callable[[], bytes]:
         def make() -> bytes:
+            rows = [d.row for d in self.derived(slugs)]
             heading = info["heading"]
             title = heading if page.number == 1 else f"{heading} (page {page.number})"
             page_ctx = self._page(title=title, url=page.url, kind=info["kind"], section=info["section"],
                                   number=page.number, heading=heading, lede=info["lede"],
                                   status=info.get("status", ""), description=info["lede"])
-            return self._html(template, page=page_ctx, rows=[r for r, _ in rows], pager=pager, **extra)
+            return self._html(template, page=page_ctx, rows=rows, pager=pager, **extra)
         return make
 
     def _pager(self, page: ListPage, pages: list[ListPage]) -> dict[str, Any]:
@@ -221,7 +277,8 @@ class PageMaker:
                              {"kind": "tag", "section": "tags", "heading": f"Tag: {tag.name}",
                               "lede": f"{count} paper{'s' * (count != 1)} tagged {tag.name}."},
                              {"tag": view})
-            items = [p.slug for p in sorted(tag.papers, key=self._feed_key)[:self.config.feed_size]]
+            rank = self._feed_rank.__getitem__
+            items = sorted((p.slug for p in tag.papers), key=rank)[:self.config.feed_size]
             add(f"{tag.url}feed.xml", Output(self._slugs_key("feed", tag.name, items),
                                              make=self._feed_maker(items, tag.url, f" · {tag.name}")))
             slugs = [p.slug for p in tag.papers]
@@ -244,14 +301,13 @@ class PageMaker:
         add("404.html", Output(digest(self.site_key, "404"), make=lambda: self._html(
             "404.html", page=self._page(title="Page not found", url="404.html", kind="error",
                                         section=""))))
-        latest = [p.slug for p in sorted(papers, key=self._feed_key)[:self.config.feed_size]]
+        latest = sorted(self._feed_rank, key=self._feed_rank.__getitem__)[:self.config.feed_size]
         add("feed.xml", Output(self._slugs_key("feed", latest), make=self._feed_maker(latest, "", "")))
         add("papers.bib", Output(self._slugs_key("bib", slugs), make=self._bib_maker(slugs)))
         add("papers.json", Output(self._slugs_key("json", slugs), make=lambda: papers_json(
-            json_record(s, self.urls.absolute(self._papers[s].url), self.entries[s].entry.meta)
-            for s in slugs)))
-        urls = self._sitemap_urls()
-        add("sitemap.xml", Output(digest(self.site_key, "sitemap", urls), make=lambda: sitemap(urls)))
+            self._texts("json", slugs))))
+        add("sitemap.xml", Output(self._slugs_key("sitemap", [t.slug for t in self.model.tags], slugs),
+                                  make=lambda: sitemap(self._sitemap_urls())))
         add("robots.txt", Output(digest(self.site_key, "robots"),
                                  make=lambda: robots_txt(self.urls.absolute("sitemap.xml"))))
         add(".nojekyll", Output(digest("nojekyll"), make=lambda: b""))
@@ -262,38 +318,40 @@ class PageMaker:
 
     def _slugs_key(self, kind: str, *parts: Any) -> bytes:
         slugs = parts[-1]
-        return digest(self.site_key, kind, parts[:-1], [(s, self.entries[s].digest) for s in slugs])
+        entries = digest_bytes(s.encode() + b"\0" + self.records[s].digest for s in slugs)
+        return digest(self.site_key, kind, parts[:-1], entries)
 
-    def _feed_key(self, paper: Paper) -> tuple:
-        return feed_order({"added": paper.entry.get("added"), "date": paper.entry.get("date"),
-                           "slug": paper.slug})
+    @functools.cached_property
+    def _feed_rank(self) -> dict[str, int]:
+        """Each paper's place in feed order (newest added, then newest date), computed once."""
+        ordered = sorted(self.model.papers, key=lambda p: feed_order(
+            {"added": p.added, "date": p.date, "slug": p.slug}))
+        return {paper.slug: rank for rank, paper in enumerate(ordered)}
 
-    def _feed_maker(self, slugs: list[str], url: str, suffix: str):
+    def _feed_maker(self, slugs: list[str], url: str, suffix: str) -> Callable[[], bytes]:
         def make() -> bytes:
-            items = []
-            for slug in slugs:
-                paper = self._papers[slug]
-                row, _ = self.row(slug)
-                abstract, notes = self.fragments(slug)
-                items.append({"slug": slug, "url": self.urls.absolute(paper.url), "title": row["title"],
-                              "added": paper.entry.get("added"), "date": paper.entry.get("date"),
-                              "summary": row["teaser"], "html": abstract + notes,
-                              "tags": paper.tags})
+            self.preload(slugs)
+            items = [feed_item(self._papers[s], d.row, self.urls, "".join(self.fragments(s)))
+                     for s, d in zip(slugs, self.derived(slugs), strict=True)]
             return atom_feed(title=self.config.title + suffix, subtitle=self.config.description,
                              home_url=self.urls.absolute(url), feed_url=self.urls.absolute(url + "feed.xml"),
                              language=self.config.language, author=self.config.author, items=items)
         return make
 
-    def _bib_maker(self, slugs: list[str]):
-        return lambda: bib_file(bibtex_entry(s, self.entries[s].entry.meta,
-                                             self.urls.absolute(self._papers[s].url)) for s in slugs)
+    def _bib_maker(self, slugs: list[str]) -> Callable[[], bytes]:
+        return lambda: bib_file(self._texts("bib", slugs))
+
+    def _texts(self, column: str, slugs: Sequence[str]) -> list[str]:
+        """The BibTeX or JSON of ``slugs``, without unpickling their rows."""
+        stored = dict(self.cache.texts(column, [s for s in slugs if s not in self.new_derived]))
+        return [getattr(self.new_derived[s], column) if s in self.new_derived else stored[s] for s in slugs]
 
     def _sitemap_urls(self) -> list[tuple[str, str]]:
         absolute = self.urls.absolute
         urls = [(absolute(""), ""), (absolute("tags/"), ""), (absolute("stats/"), ""),
                 (absolute("search/"), "")]
         for paper in self.model.papers:
-            changed = paper.entry.get("updated") or paper.entry.get("date")
+            changed = paper.updated or paper.date
             urls.append((absolute(paper.url), changed.isoformat() if changed else ""))
         urls += [(absolute(tag.url), "") for tag in self.model.tags]
         return urls

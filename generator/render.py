@@ -12,10 +12,18 @@ from .errors import BuildError
 from .theme import Theme
 
 
-def make_environment(theme: Theme) -> jinja2.Environment:
-    """A strict, autoescaping environment over the theme's template folders."""
+def make_environment(theme: Theme, cache_dir: Path | None = None) -> jinja2.Environment:
+    """A strict, autoescaping environment over the theme's template folders.
+
+    With ``cache_dir``, compiled templates are kept there for the next process.
+    """
+    bytecode = None
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        bytecode = jinja2.FileSystemBytecodeCache(str(cache_dir))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(theme.template_dirs),
+        bytecode_cache=bytecode,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

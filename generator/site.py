@@ -22,26 +22,28 @@ UNDATED = dt.date.min
 
 @dataclass(frozen=True)
 class Paper:
-    """One entry as the site sees it: its slug, source file and front matter."""
+    """One entry as the site's structure sees it: where it lives and how it sorts and groups."""
 
     slug: str
-    entry: Entry
-    source: Path
+    source: str  # the entry file, for messages
+    date: dt.date | None = None
+    added: dt.date | None = None
+    updated: dt.date | None = None
+    tags: tuple[str, ...] = ()
+    status: str = STATUSES[0]
 
     @property
     def url(self) -> str:
         """The paper page, relative to the base URL."""
         return f"papers/{self.slug}/"
 
-    @property
-    def tags(self) -> list[str]:
-        """The entry's tags (none when the field is absent)."""
-        return list(self.entry.get("tags") or [])
 
-    @property
-    def status(self) -> str:
-        """The reading status, ``to-read`` when unset."""
-        return self.entry.get("status") or STATUSES[0]
+def paper_of(slug: str, entry: Entry, source: str) -> Paper:
+    """The structural facts of one entry (a missing status reads as ``to-read``)."""
+    meta = entry.meta
+    return Paper(slug=slug, source=source, date=meta.get("date"), added=meta.get("added"),
+                 updated=meta.get("updated"), tags=tuple(dict.fromkeys(meta.get("tags") or ())),
+                 status=meta.get("status") or STATUSES[0])
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,8 @@ class Site:
 
 def newest_first(paper: Paper) -> tuple:
     """Sort key: dated papers by date, then by when they were added; undated papers last."""
-    date = paper.entry.get("date") or UNDATED
-    added = paper.entry.get("added") or UNDATED
+    date = paper.date or UNDATED
+    added = paper.added or UNDATED
     return (date == UNDATED, _neg(date), _neg(added), paper.slug)
 
 
@@ -89,13 +91,12 @@ def _neg(date: dt.date) -> int:
     return -date.toordinal()
 
 
-def build_model(config: Config, entries: Mapping[str, Entry], sources: Mapping[str, Path]) -> Site:
-    """The site model of ``entries`` (by slug); raises BuildError on a URL collision."""
-    papers = tuple(sorted((Paper(slug, entry, sources[slug]) for slug, entry in entries.items()),
-                          key=newest_first))
-    _refuse_collisions((p.url.casefold(), p.source) for p in papers)
-    return Site(config=config, papers=papers, tags=_tags(papers),
-                statuses={s: tuple(p for p in papers if p.status == s) for s in STATUSES})
+def build_model(config: Config, papers: Iterable[Paper]) -> Site:
+    """The site model of ``papers``; raises BuildError on a URL collision."""
+    ordered = tuple(sorted(papers, key=newest_first))
+    _refuse_collisions((p.url.casefold(), p.source) for p in ordered)
+    return Site(config=config, papers=ordered, tags=_tags(ordered),
+                statuses={s: tuple(p for p in ordered if p.status == s) for s in STATUSES})
 
 
 def tag_slug(name: str) -> str:
@@ -106,7 +107,7 @@ def tag_slug(name: str) -> str:
 def _tags(papers: Sequence[Paper]) -> tuple[Tag, ...]:
     members: dict[str, list[Paper]] = {}
     for paper in papers:
-        for name in dict.fromkeys(paper.tags):
+        for name in paper.tags:
             members.setdefault(name, []).append(paper)
     tags = tuple(Tag(name, tag_slug(name), tuple(members[name]))
                  for name in sorted(members, key=str.casefold))
@@ -114,12 +115,12 @@ def _tags(papers: Sequence[Paper]) -> tuple[Tag, ...]:
     return tags
 
 
-def _refuse_collisions(urls: Iterable[tuple[str, Path]]) -> None:
-    seen: dict[str, Path] = {}
+def _refuse_collisions(urls: Iterable[tuple[str, str]]) -> None:
+    seen: dict[str, str] = {}
     for url, source in urls:
         if url in seen:
-            raise BuildError(f"two pages would have the URL {url!r}: this file and {seen[url].name}",
-                             path=source, hint="rename one file, or spell the tags the same way")
+            raise BuildError(f"two pages would have the URL {url!r}: this file and {Path(seen[url]).name}",
+                             path=Path(source), hint="rename one file, or spell the tags the same way")
         seen[url] = source
 
 

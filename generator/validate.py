@@ -46,9 +46,9 @@ def problems(meta: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
         yield "warning", "title", f"no title ({hint})"
     if not meta.get("date"):
         yield "warning", "date", "no date (add date: YYYY-MM-DD)"
-    for key in meta:
+    for key in meta.keys() - set(FIELD_ORDER):
         close = difflib.get_close_matches(str(key), FIELD_ORDER, n=1, cutoff=0.8)
-        if key not in FIELD_ORDER and close:
+        if close:
             yield "warning", key, f"unknown key {key!r}; did you mean {close[0]!r}?"
 
 

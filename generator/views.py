@@ -88,24 +88,23 @@ def tag_refs(names: list[str], urls: Urls) -> list[dict[str, str]]:
     return [{"name": name, "url": urls.link(f"tags/{tag_slug(name)}/")} for name in names]
 
 
-def row_view(paper: Paper, urls: Urls) -> dict[str, Any]:
+def row_view(paper: Paper, meta: dict[str, Any], urls: Urls) -> dict[str, Any]:
     """A paper as one row of a list page."""
-    meta = paper.entry.meta
     title, subtitle = heading(meta, paper.slug)
     return {
         "url": urls.link(paper.url), "title": title, "subtitle": subtitle,
         "date": iso(meta.get("date")), "date_display": display_date(meta.get("date")),
-        "org": meta.get("org") or "", "tags": tag_refs(paper.tags, urls),
+        "org": meta.get("org") or "", "tags": tag_refs(list(paper.tags), urls),
         "status": paper.status, "status_label": STATUS_LABELS.get(paper.status, paper.status),
         "upvotes": meta.get("upvotes"), "rating": meta.get("rating"),
         "teaser": teaser(meta.get("abstract") or ""), "arxiv": meta.get("arxiv") or "",
     }
 
 
-def paper_view(paper: Paper, urls: Urls, abstract_html: str, notes_html: str) -> dict[str, Any]:
+def paper_view(paper: Paper, meta: dict[str, Any], urls: Urls, abstract_html: str,
+               notes_html: str) -> dict[str, Any]:
     """Everything a paper page shows; the HTML fragments come pre-rendered."""
-    meta = paper.entry.meta
-    row = row_view(paper, urls)
+    row = row_view(paper, meta, urls)
     authors = list(meta.get("authors") or [])
     return {
         **row,
@@ -122,6 +121,13 @@ def paper_view(paper: Paper, urls: Urls, abstract_html: str, notes_html: str) ->
         "description": teaser(meta.get("abstract") or "", 200),
         "bibtex": bibtex_entry(paper.slug, meta, urls.absolute(paper.url)),
     }
+
+
+def feed_item(paper: Paper, row: dict[str, Any], urls: Urls, html: str) -> dict[str, Any]:
+    """A paper as an Atom entry."""
+    return {"slug": paper.slug, "url": urls.absolute(paper.url), "title": row["title"],
+            "added": paper.added, "date": paper.date, "summary": row["teaser"], "html": html,
+            "tags": list(paper.tags)}
 
 
 def tag_view(tag: Tag, urls: Urls) -> dict[str, Any]:
