@@ -27,9 +27,9 @@ lint: $(VENV)/.installed-dev
 system-deps:
 	bash scripts/install-system-deps
 
-# axe-core for the e2e tests, at the version locked in scripts/node/axe/, into .artifacts/node/
+# axe-core and Lighthouse for the e2e tests, at the versions locked in scripts/node/, into .artifacts/node/
 node-tools: system-deps
-	bash scripts/install-node-tools axe
+	bash scripts/install-node-tools axe lighthouse
 
 # Lighthouse (mobile preset) on the index, a paper page and search, served on 127.0.0.1
 audit: $(VENV)/.installed system-deps
