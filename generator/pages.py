@@ -154,7 +154,8 @@ class PageMaker:
     def paper_page(self, slug: str) -> bytes:
         """One paper page."""
         paper = self._papers[slug]
-        view = paper_view(paper, self.entry(slug).meta, self.urls, *self.fragments(slug))
+        row = self.new_derived[slug].row if slug in self.new_derived else None
+        view = paper_view(paper, self.entry(slug).meta, self.urls, *self.fragments(slug), row=row)
         page = self._page(title=view["title"], url=paper.url, kind="paper", section="papers",
                           description=view["description"] or self.config.description,
                           og_type="article")

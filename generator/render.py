@@ -12,6 +12,18 @@ from .errors import BuildError
 from .theme import Theme
 
 
+class ViewEnvironment(jinja2.Environment):
+    """Jinja for plain view dicts: ``paper.title`` looks the key up first (Jinja tries attributes first)."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 def make_environment(theme: Theme, cache_dir: Path | None = None) -> jinja2.Environment:
     """A strict, autoescaping environment over the theme's template folders.
 
@@ -21,7 +33,7 @@ def make_environment(theme: Theme, cache_dir: Path | None = None) -> jinja2.Envi
     if cache_dir is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
         bytecode = jinja2.FileSystemBytecodeCache(str(cache_dir))
-    env = jinja2.Environment(
+    env = ViewEnvironment(
         loader=jinja2.FileSystemLoader(theme.template_dirs),
         bytecode_cache=bytecode,
         autoescape=True,

@@ -102,9 +102,9 @@ def row_view(paper: Paper, meta: dict[str, Any], urls: Urls) -> dict[str, Any]:
 
 
 def paper_view(paper: Paper, meta: dict[str, Any], urls: Urls, abstract_html: str,
-               notes_html: str) -> dict[str, Any]:
-    """Everything a paper page shows; the HTML fragments come pre-rendered."""
-    row = row_view(paper, meta, urls)
+               notes_html: str, row: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything a paper page shows; the HTML fragments (and its list row) come pre-rendered."""
+    row = row or row_view(paper, meta, urls)
     authors = list(meta.get("authors") or [])
     return {
         **row,
