@@ -90,3 +90,17 @@ def test_notes_render_math_tables_code_and_footnotes(tab):
     assert notes.locator("math").count() >= 3 and notes.locator("table").count() == 1
     assert notes.locator("pre code").count() == 1 and notes.locator(".footnote").count() == 1
     assert "<b>raw tag</b>" in notes.text_content()
+
+
+@pytest.mark.parametrize("base", ["root"], indirect=True)
+def test_a_wide_table_in_the_notes_scrolls_inside_itself_and_takes_focus_only_when_it_must(
+        new_context, servers, base):
+    for viewport, scrolls in (("phone", True), ("desktop", False)):
+        for tab in open_tab(new_context("light", viewport), servers[base]):
+            tab.goto(paper_url(tab, NOTES_PAPER))
+            table = tab.page.locator(".notes table")
+            tab.page.wait_for_function("scrolls => (document.querySelector('.notes table').tabIndex === 0)"
+                                       " === scrolls", arg=scrolls)
+            assert table.evaluate("t => t.scrollWidth > t.clientWidth") is scrolls
+            assert tab.page.evaluate("() => document.documentElement.scrollWidth") == \
+                tab.page.viewport_size["width"]

@@ -1,4 +1,5 @@
-// Copy buttons: reveal them (they need JS) and copy the target's text, or select it if copying is refused.
+// Paper pages. Copy buttons: reveal them (they need JS) and copy the target's text, or select it if
+// copying is refused. Wide tables in the notes: see the end.
 for (const button of document.querySelectorAll("button[data-copy-target]")) {
   const target = document.getElementById(button.dataset.copyTarget);
   const status = button.parentElement.querySelector(".copy-status");
@@ -18,3 +19,12 @@ for (const button of document.querySelectorAll("button[data-copy-target]")) {
     }
   });
 }
+
+// Tables in the notes that are wider than the screen scroll sideways: make those reachable by keyboard.
+const scrollers = new ResizeObserver((entries) => {
+  for (const { target } of entries) {
+    if (target.scrollWidth > target.clientWidth) target.tabIndex = 0;
+    else target.removeAttribute("tabindex");
+  }
+});
+for (const table of document.querySelectorAll(".notes table")) scrollers.observe(table);
