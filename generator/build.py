@@ -199,11 +199,8 @@ def _build_fresh(maker: PageMaker, plan: dict[str, Output], options: BuildOption
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
         jobs = options.jobs or cpu_count()
-        slugs = [o.slug for o in plan.values() if o.slug]
-        maker.render_papers(slugs, staging, jobs if len(slugs) >= PARALLEL_MIN else 1)
-        for path, output in plan.items():
-            if output.make is not None:
-                _write_new(staging / path, output.make())
+        papers = sum(1 for o in plan.values() if o.slug)
+        maker.write_all(plan, staging, jobs if papers >= PARALLEL_MIN else 1)
         report.written = list(plan)
         if search_due:
             from .search import index_site
@@ -238,11 +235,6 @@ def _build_in_place(maker: PageMaker, plan: dict[str, Output], stale: list[str],
     if search_due:
         from .search import index_site
         index_site(out)
-
-
-def _write_new(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
 
 
 def _write_replace(path: Path, data: bytes) -> None:

@@ -39,6 +39,7 @@ class Output:
     key: bytes
     make: Callable[[], bytes] | None = None  # None: a paper page, rendered in bulk
     slug: str | None = None
+    late: bool = False  # made after the paper pages, whose fragments it reuses (feeds)
 
 
 class PageMaker:
@@ -161,22 +162,27 @@ class PageMaker:
                           og_type="article")
         return self._html("paper.html", page=page, paper=view)
 
-    def render_papers(self, slugs: Sequence[str], folder: Path, jobs: int) -> None:
-        """Render and write paper pages into ``folder``, over ``jobs`` processes."""
-        self.preload(slugs)
+    def write_all(self, plan: dict[str, Output], folder: Path, jobs: int) -> None:
+        """Render every output of ``plan`` into ``folder``: paper and list pages spread over
+        ``jobs`` processes, then the feeds, which reuse the fragments the papers produced."""
+        self.preload([o.slug for o in plan.values() if o.slug])
+        first = [path for path, output in plan.items() if not output.late]
 
         def work(chunk: Sequence[str]) -> dict[str, tuple[bytes, tuple[str, str]]]:
-            made = {}
-            for slug in chunk:
-                target = folder / "papers" / slug / "index.html"
+            for path in chunk:
+                output = plan[path]
+                target = folder / path
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(self.paper_page(slug))
-                if slug in self.new_fragments:
-                    made[slug] = self.new_fragments[slug]
-            return made
+                target.write_bytes(self.paper_page(output.slug) if output.slug else output.make())
+            return self.new_fragments
 
-        for made in fork_map(work, list(slugs), jobs):
+        for made in fork_map(work, first, jobs):
             self.new_fragments.update(made)
+        for path, output in plan.items():
+            if output.late:
+                target = folder / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(output.make())
 
     def render_papers_in_memory(self, slugs: Sequence[str]) -> dict[str, bytes]:
         """Render paper pages without writing them."""
@@ -280,8 +286,8 @@ class PageMaker:
                              {"tag": view})
             rank = self._feed_rank.__getitem__
             items = sorted((p.slug for p in tag.papers), key=rank)[:self.config.feed_size]
-            add(f"{tag.url}feed.xml", Output(self._slugs_key("feed", tag.name, items),
-                                             make=self._feed_maker(items, tag.url, f" · {tag.name}")))
+            feed = self._feed_maker(items, tag.url, f" · {tag.name}")
+            add(f"{tag.url}feed.xml", Output(self._slugs_key("feed", tag.name, items), make=feed, late=True))
             slugs = [p.slug for p in tag.papers]
             add(f"{tag.url}papers.bib", Output(self._slugs_key("bib", slugs),
                                                make=self._bib_maker(slugs)))
@@ -303,7 +309,8 @@ class PageMaker:
             "404.html", page=self._page(title="Page not found", url="404.html", kind="error",
                                         section=""))))
         latest = sorted(self._feed_rank, key=self._feed_rank.__getitem__)[:self.config.feed_size]
-        add("feed.xml", Output(self._slugs_key("feed", latest), make=self._feed_maker(latest, "", "")))
+        add("feed.xml", Output(self._slugs_key("feed", latest), make=self._feed_maker(latest, "", ""),
+                               late=True))
         add("papers.bib", Output(self._slugs_key("bib", slugs), make=self._bib_maker(slugs)))
         add("papers.json", Output(self._slugs_key("json", slugs), make=lambda: papers_json(
             self._texts("json", slugs))))
