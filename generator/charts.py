@@ -1,4 +1,8 @@
-"""Geometry for the stats page's inline SVG bar charts: plain numbers, drawn by the template."""
+"""The numbers behind the stats page's inline SVG charts; the template draws them.
+
+Every bar carries its share of the largest value (0 to 1), so the SVG scales to any
+width while labels and values stay HTML text at the page's size.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +11,17 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-WIDTH = 720
-ROW = 28  # height of one horizontal bar row
-LABEL_W = 190  # room for labels left of horizontal bars
-COLUMN_H = 180  # plot height of the vertical (per month) chart
+from .site import Paper
+
 MAX_TAGS = 25
 
 
-def horizontal_chart(title: str, label_name: str, items: Sequence[tuple[str, int]],
-                     css: str = "fill-accent") -> dict[str, Any]:
-    """Bars left to right, one row per item, value printed after each bar."""
+def bar_chart(title: str, label_name: str, items: Sequence[tuple[str, int]], css: str) -> dict[str, Any]:
+    """One horizontal bar per item."""
     peak = max((value for _, value in items), default=0) or 1
-    span = WIDTH - LABEL_W - 60
-    bars = []
-    for i, (label, value) in enumerate(items):
-        y = i * ROW + 4
-        w = round(span * value / peak, 1)
-        bars.append({"label": label, "value": value, "x": LABEL_W, "y": y, "w": max(w, 1), "h": ROW - 8,
-                     "css": css, "text": str(value), "tx": LABEL_W + w + 6, "ty": y + ROW - 13,
-                     "text_css": "value"})
-    axis = [{"x": LABEL_W - 8, "y": i * ROW + ROW - 9, "text": _clip(label)}
-            for i, (label, _) in enumerate(items)]
-    return {"kind": "horizontal", "title": title, "label_name": label_name, "bars": bars,
-            "axis": axis, "width": WIDTH, "height": max(len(items) * ROW, ROW),
+    return {"title": title, "label_name": label_name, "css": css, "peak": peak,
+            "bars": [{"label": label, "value": value, "share": round(value / peak, 4)}
+                     for label, value in items],
             "summary": _summary(title, items)}
 
 
@@ -38,38 +30,28 @@ def month_chart(dates: Sequence[dt.date]) -> dict[str, Any]:
     counts = Counter((d.year, d.month) for d in dates)
     months = _month_range(min(counts), max(counts)) if counts else []
     items = [(f"{dt.date(y, m, 1):%b %Y}", counts.get((y, m), 0)) for y, m in months]
-    peak = max((v for _, v in items), default=0) or 1
-    step = (WIDTH - 20) / max(len(items), 1)
-    bars, axis = [], []
-    for i, ((label, value), (year, month)) in enumerate(zip(items, months, strict=True)):
-        h = round(COLUMN_H * value / peak, 1)
-        x = round(10 + i * step, 1)
-        bars.append({"label": label, "value": value, "x": x, "y": round(20 + COLUMN_H - h, 1),
-                     "w": round(max(step - 2, 1), 1), "h": h, "css": "fill-accent",
-                     "text": str(value) if value and len(items) <= 40 else "",
-                     "tx": round(x + step / 2 - 4, 1), "ty": round(16 + COLUMN_H - h, 1),
-                     "text_css": "value"})
-        if month == 1 or i == 0:
-            axis.append({"x": x, "y": COLUMN_H + 40, "text": str(year)})
-    return {"kind": "vertical", "title": "Papers per month", "label_name": "Month", "bars": bars,
-            "axis": axis, "width": WIDTH, "height": COLUMN_H + 48,
-            "summary": _summary("Papers per month", items)}
+    chart = bar_chart("Papers per month", "Month", items, "fill-accent")
+    for bar, (year, month) in zip(chart["bars"], months, strict=True):
+        bar.update(year=year, month=month)
+    years = [{"year": year, "start": months.index((year, first)) + 1,
+              "span": sum(1 for y, _ in months if y == year)}
+             for year, first in sorted({(y, min(m for yy, m in months if yy == y)) for y, _ in months})]
+    chart.update(columns=len(months), years=years)
+    return chart
 
 
-def stats_view(papers: Sequence[Any], statuses: dict[str, int], labels: dict[str, str]) -> dict[str, Any]:
+def stats_view(papers: Sequence[Paper], statuses: dict[str, int], labels: dict[str, str]) -> dict[str, Any]:
     """Everything the stats page shows, from the papers' dates, tags and statuses."""
-    dates = [p.date for p in papers if p.date]
     tags = Counter(tag for p in papers for tag in p.tags)
     top = sorted(tags.items(), key=lambda kv: (-kv[1], kv[0].casefold()))[:MAX_TAGS]
     status_items = [(labels[s], n) for s, n in statuses.items()]
+    more = f" (top {MAX_TAGS})" if len(tags) > MAX_TAGS else ""
     return {
         "papers": len(papers),
         "status_counts": [{"label": label, "count": n} for label, n in status_items],
-        "status_chart": horizontal_chart("Reading status", "Status", status_items, "fill-status"),
-        "month_chart": month_chart(dates),
-        "tag_chart": horizontal_chart(
-            f"Papers per tag{' (top ' + str(MAX_TAGS) + ')' if len(tags) > MAX_TAGS else ''}",
-            "Tag", top),
+        "status_chart": bar_chart("Reading status", "Status", status_items, "fill-status"),
+        "month_chart": month_chart([p.date for p in papers if p.date]),
+        "tag_chart": bar_chart(f"Papers per tag{more}", "Tag", top, "fill-accent"),
     }
 
 
@@ -79,10 +61,6 @@ def _month_range(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[in
         months.append((year, month))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
-
-
-def _clip(label: str, limit: int = 26) -> str:
-    return label if len(label) <= limit else label[:limit - 1] + "…"
 
 
 def _summary(title: str, items: Sequence[tuple[str, int]]) -> str:
