@@ -22,7 +22,6 @@ _TEXT_COMMAND = re.compile(r"\\(textit|emph|textbf|textsc|texttt|text|mathrm)\{(
 _TEXT_TAGS = {"textit": "em", "emph": "em", "textbf": "strong", "texttt": "code"}
 _ESCAPED = re.compile(r"\\([%&#_$])")
 _MTEXT_VARIANT = re.compile(r'<mtext mathvariant="(italic|bold)">')
-MARKDOWN_EXTENSIONS = ["tables", "fenced_code", "footnotes", "smarty", "sane_lists"]
 
 
 def math_html(tex: str, display: bool = False) -> str:
@@ -91,24 +90,64 @@ class _MathPattern(InlineProcessor):
         return self.md.htmlStash.store(html), m.start(0), m.end(0)
 
 
-class _MathExtension(Extension):
+class _NotesExtension(Extension):
+    """Notes are Markdown, not HTML: raw tags are shown as text, never executed."""
+
     def extendMarkdown(self, md):
-        # After code spans (190), so `$x$` in backticks stays code; before emphasis.
-        md.inlinePatterns.register(_MathPattern(MATH.pattern, md), "math", 185)
-        # Notes are Markdown, not HTML: raw tags are shown as text, never executed.
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
 
 
-def notes_renderer() -> markdown.Markdown:
-    """A Markdown converter for notes; reuse it (``convert`` resets it each time)."""
-    return markdown.Markdown(extensions=[*MARKDOWN_EXTENSIONS, _MathExtension()],
-                             output_format="html")
+class _MathExtension(Extension):
+    def extendMarkdown(self, md):
+        # After code spans (190), so `$x$` in backticks stays code; before emphasis.
+        md.inlinePatterns.register(_MathPattern(MATH.pattern, md), "math", 185)
 
 
-def notes_html(md: markdown.Markdown, text: str) -> str:
+# Each optional extension and what a note must contain for it to change anything. A note
+# without the trigger renders the same without the extension, so it is left out: every
+# extension costs time on every text node of every note (Python-Markdown tries each inline
+# pattern on each node). tests/test_markup.py checks the outputs stay identical.
+OPTIONAL = {
+    "tables": ("|",),
+    "fenced_code": ("```", "~~~"),
+    "footnotes": ("[^",),
+    "smarty": ("'", '"', "--", "...", "<<", ">>"),
+    "math": ("$",),
+}
+ALWAYS = ["sane_lists"]
+
+
+class NotesRenderer:
+    """Python-Markdown for notes, with only the extensions a note can use switched on."""
+
+    def __init__(self) -> None:
+        self._converters: dict[tuple[str, ...], markdown.Markdown] = {}
+
+    def converter(self, names: tuple[str, ...]) -> markdown.Markdown:
+        """The converter with exactly these optional extensions (made once, then reused)."""
+        if names not in self._converters:
+            extensions: list = [*ALWAYS, _NotesExtension()]
+            extensions += [_MathExtension() if name == "math" else name for name in names]
+            self._converters[names] = markdown.Markdown(extensions=extensions, output_format="html")
+        return self._converters[names]
+
+    def render(self, text: str, *, every_extension: bool = False) -> str:
+        """The notes as HTML; empty notes skip Markdown entirely."""
+        if not text.strip():
+            return ""
+        names = tuple(name for name, triggers in OPTIONAL.items()
+                      if every_extension or any(t in text for t in triggers))
+        md = self.converter(names)
+        md.reset()
+        return md.convert(text)
+
+
+def notes_renderer() -> NotesRenderer:
+    """A notes renderer; keep and reuse it."""
+    return NotesRenderer()
+
+
+def notes_html(renderer: NotesRenderer, text: str) -> str:
     """The notes body as HTML; empty notes skip Markdown entirely."""
-    if not text.strip():
-        return ""
-    md.reset()
-    return md.convert(text)
+    return renderer.render(text)
