@@ -112,6 +112,7 @@ def build(
         _build_in_place(maker, plan, stale, state.outputs, options, report, search_due)
     report.search = "rebuilt" if search_due else ("skipped" if not options.search else "unchanged")
     state.save(site_key=site_key, search_key=search_key if options.search else state.search_key,
+               content_key=search_key,
                records=maker.records, entries=parsed, fragments=maker.new_fragments,
                derived=maker.new_derived,
                outputs={p: o.key for p, o in plan.items()})
@@ -143,7 +144,7 @@ def _nothing_changed(state: BuildState, site_key: bytes, scan: dict, options: Bu
         return False
     if len(scan) != len(state.stats) or any(state.stats.get(s) != st for s, (_, st) in scan.items()):
         return False
-    if options.search and not (options.out / "pagefind").is_dir():
+    if options.search and (state.search_key != state.content_key or not (options.out / "pagefind").is_dir()):
         return False
     out = str(options.out) + os.sep
     return all(os.path.exists(out + path) for path in state.outputs)

@@ -84,7 +84,8 @@ class BuildState:
 
     path: Path | None = None
     site_key: bytes = b""
-    search_key: bytes = b""
+    search_key: bytes = b""  # the pages the search index was last built from
+    content_key: bytes = b""  # the pages as they are now
     stats: dict[str, tuple[int, int]] = field(default_factory=dict)
     outputs: dict[str, bytes] = field(default_factory=dict)
     records: dict[str, Record] | None = None
@@ -117,6 +118,7 @@ class BuildState:
             return state
         state.site_key = meta.get("site_key", b"")
         state.search_key = meta.get("search_key", b"")
+        state.content_key = meta.get("content_key", b"")
         state.stats = pickle.loads(meta["stats"]) if "stats" in meta else {}
         state.outputs = dict(db.execute("SELECT path, key FROM outputs"))
         return state
@@ -172,7 +174,7 @@ class BuildState:
 
     # ----- writing ---------------------------------------------------------------------------
 
-    def save(self, *, site_key: bytes, search_key: bytes, records: dict[str, Record],
+    def save(self, *, site_key: bytes, search_key: bytes, content_key: bytes, records: dict[str, Record],
              entries: dict[str, Entry], fragments: dict[str, tuple[bytes, tuple[str, str]]],
              derived: dict[str, Derived], outputs: dict[str, bytes]) -> None:
         """Write what changed since the state was loaded, in one transaction, and adopt it."""
@@ -194,10 +196,10 @@ class BuildState:
                            [(p, k) for p, k in outputs.items() if self.outputs.get(p) != k])
             stats = {slug: record.stat for slug, record in records.items()}
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                           [("site_key", site_key), ("search_key", search_key),
+                           [("site_key", site_key), ("search_key", search_key), ("content_key", content_key),
                             ("stats", _dump(stats)),
                             ("index", _dump({s: _values(r) for s, r in records.items()}))])
-        self.site_key, self.search_key = site_key, search_key
+        self.site_key, self.search_key, self.content_key = site_key, search_key, content_key
         self.records, self.outputs, self.stats = records, outputs, stats
 
     def close(self) -> None:

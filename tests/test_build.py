@@ -95,3 +95,12 @@ def test_no_change_build_writes_nothing(site):
     result = run(site, "build")
     assert result.exit_code == 0 and "nothing changed" in result.stdout
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == stamps
+
+
+def test_search_catches_up_after_builds_without_it(site):
+    build_demo(site)
+    (path,) = (site / "content" / "papers").glob("deepseekmoe-*.md")
+    path.write_text(path.read_text() + "\nA note.\n")
+    assert "search skipped" in run(site, "build", "--no-search").stdout
+    assert "search rebuilt" in run(site, "build").stdout
+    assert "nothing changed" in run(site, "build").stdout
