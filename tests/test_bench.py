@@ -25,7 +25,8 @@ def test_bench_runs_end_to_end(tmp_path: Path) -> None:
         pytest.skip("hugo is not installed (make test installs it)")
     done = subprocess.run(
         [sys.executable, "-m", "bench", "--sizes", "20", "--pairs", "1", "--dump-size", "40",
-         "--settle", "0.3", "--timeout", "15", "--idle-wait", "0", "--workdir", str(tmp_path / "work")],
+         "--settle", "0.3", "--timeout", "15", "--idle-wait", "0", "--forget", "0",
+         "--workdir", str(tmp_path / "work")],
         cwd=ROOT, capture_output=True, text=True, timeout=240, check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
