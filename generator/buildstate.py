@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .config import CACHE_DIR
 from .entries import Entry
 from .site import Paper
 
-CACHE_DIR = ".papershelf-cache"
 FORMAT = 5  # bump when the layout of the cache changes
 BATCH = 500
 

@@ -143,17 +143,20 @@ def import_(site_dir: Path | None, files: tuple[Path, ...], dry_run: bool, year:
 
 
 def _progress(label: str):
-    def wrap(items):
-        items = list(items)
-        if len(items) <= PROGRESS_MIN or not sys.stdout.isatty():
-            return iter(items)
-        return _bar(items, label)
+    """A progress bar over batches of work, counted in items, when on a terminal."""
+    def wrap(batches):
+        total = sum(len(batch) for batch in batches)
+        if total <= PROGRESS_MIN or not sys.stdout.isatty():
+            return iter(batches)
+        return _bar(batches, total, label)
     return wrap
 
 
-def _bar(items, label):
-    with click.progressbar(items, label=label) as bar:
-        yield from bar
+def _bar(batches, total, label):
+    with click.progressbar(length=total, label=label) as bar:
+        for batch in batches:
+            yield batch
+            bar.update(len(batch))
 
 
 @cli.command()

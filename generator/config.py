@@ -12,6 +12,7 @@ import yaml
 from .errors import ConfigError
 
 CONFIG_NAME = "site.yaml"
+CACHE_DIR = ".papershelf-cache"  # build and import caches, never committed
 
 # key -> (type, default); the single place the config schema is written down.
 SCHEMA: dict[str, tuple[type | tuple[type, ...], Any]] = {
@@ -55,6 +56,11 @@ class Config:
     def sources_dir(self) -> Path:
         """Where the raw dumps are kept."""
         return self.root / "content" / "sources"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Where papershelf keeps what it can always recompute."""
+        return self.root / CACHE_DIR
 
     @property
     def path(self) -> Path:

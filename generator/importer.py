@@ -17,12 +17,15 @@ from .entries import Entry, ordered_meta
 from .errors import Diagnostic, DumpError, PapershelfError
 from .library import load_library, save_entry
 from .merge import Group, fill, group_records
+from .parallel import cpu_count, fork_map
 from .records import Dump, MonthDay, Record
-from .slugs import base_slug, unique_slug
+from .slugs import SlugRegistry, base_slug
 from .sources import parse_dump
 from .tagging import compile_rules, tags_for
 
 DEFAULT_STATUS = "to-read"
+PARALLEL_MIN = 400  # entries to write before a second process pays for itself
+WRITE_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ def plan_import(config: Config, paths: Sequence[Path], *, fmt: str | None = None
     """Work out what importing ``paths`` would change, without writing anything."""
     today = today or dt.date.today()
     dumps = parse_dumps(paths, fmt)
-    library = load_library(config.papers_dir)
+    library = load_library(config.papers_dir, config.cache_dir / "library.pickle")
     if library.errors:
         raise ImportAborted(library.errors)
     records = [record for dump in dumps for record in dump.records]
@@ -88,14 +91,14 @@ def plan_import(config: Config, paths: Sequence[Path], *, fmt: str | None = None
     plan = ImportPlan(warnings=[w for dump in dumps for w in dump.warnings] + conflicts)
     resolved = resolve_years(dumps, groups, year, today, plan.warnings)
     rules = compile_rules(config.tag_rules)
-    taken = set(library.entries)
+    taken = SlugRegistry(library.entries)
     for group in groups:
         group_recs = [resolved.get(id(r), r) for r in group.records]
         plan.changes.append(_change(group.entry, group_recs, rules, taken, today))
     return plan
 
 
-def _change(entry: Entry | None, records: list[Record], rules, taken: set[str], today: dt.date) -> Change:
+def _change(entry: Entry | None, records: list[Record], rules, taken: SlugRegistry, today: dt.date) -> Change:
     if entry is not None:
         merged = fill(entry.meta, records)
         if merged == entry.meta:
@@ -106,8 +109,7 @@ def _change(entry: Entry | None, records: list[Record], rules, taken: set[str], 
     meta["tags"] = tags_for(rules, meta.get("title"), meta.get("abstract"))
     meta["status"] = DEFAULT_STATUS
     meta["added"] = today
-    slug = unique_slug(base_slug(meta.get("title"), meta.get("arxiv")), taken)
-    taken.add(slug)
+    slug = taken.claim(base_slug(meta.get("title"), meta.get("arxiv")))
     return Change("new", Entry(slug, ordered_meta(meta), ""), tuple(ordered_meta(meta)))
 
 
@@ -149,9 +151,22 @@ def resolve_years(dumps: Sequence[Dump], groups: Sequence[Group], year: int | No
 
 
 def apply_import(config: Config, plan: ImportPlan,
-                 progress: Callable[[Iterable[Change]], Iterable[Change]] = iter) -> None:
-    """Write every new and updated entry of ``plan``, each file atomically."""
+                 progress: Callable[[list[list[Change]]], Iterable[list[Change]]] = iter,
+                 jobs: int = 0) -> None:
+    """Write every new and updated entry of ``plan``, each file atomically.
+
+    Big imports write in batches, each spread over the cores; ``progress`` sees the batches.
+    """
     config.papers_dir.mkdir(parents=True, exist_ok=True)
-    for change in progress([c for c in plan.changes if c.kind != "unchanged"]):
-        save_entry(config.papers_dir, change.entry)
+    changes = [c for c in plan.changes if c.kind != "unchanged"]
+    jobs = (jobs or cpu_count()) if len(changes) >= PARALLEL_MIN else 1
+    batches = [changes[i:i + WRITE_BATCH] for i in range(0, len(changes), WRITE_BATCH)]
+    folder = config.papers_dir
+
+    def write(chunk: list[Change]) -> None:
+        for change in chunk:
+            save_entry(folder, change.entry)
+
+    for batch in progress(batches):
+        fork_map(write, batch, jobs)
 

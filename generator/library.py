@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-import tempfile
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,15 +35,50 @@ def entry_paths(folder: Path) -> list[Path]:
                   if p.suffix == ENTRY_SUFFIX and not p.name.startswith(".") and p.is_file())
 
 
-def load_library(folder: Path) -> Library:
-    """Read every entry in ``folder``; unreadable files are collected, not raised."""
+def load_library(folder: Path, cache: Path | None = None) -> Library:
+    """Read every entry in ``folder``; unreadable files are collected, not raised.
+
+    With ``cache``, entries whose file is unchanged (same mtime and size) come from that
+    file, and it is refreshed when anything changed: re-importing into a big list then
+    parses nothing.
+    """
     library = Library(folder)
+    known = _read_cache(cache) if cache else {}
+    seen: dict[str, tuple] = {}
     for path in entry_paths(folder):
+        stat = path.stat()
+        key = (stat.st_mtime_ns, stat.st_size)
+        cached = known.get(path.stem)
+        if cached is not None and cached[0] == key:
+            seen[path.stem] = cached
+            library.entries[path.stem] = Entry(path.stem, cached[1], cached[2])
+            continue
         try:
-            library.entries[path.stem] = read_entry(path)
+            entry = read_entry(path)
         except EntryError as exc:
             library.errors.append(exc)
+            continue
+        library.entries[path.stem] = entry
+        seen[path.stem] = (key, entry.meta, entry.body)
+    if cache and seen != known:
+        _write_cache(cache, seen)
     return library
+
+
+_CACHE_HEADER = ("papershelf-library", 1)
+
+
+def _read_cache(path: Path) -> dict[str, tuple]:
+    try:
+        header, data = pickle.loads(path.read_bytes())
+    except Exception:  # absent or unreadable: simply parse every file
+        return {}
+    return data if header == _CACHE_HEADER and isinstance(data, dict) else {}
+
+
+def _write_cache(path: Path, data: dict[str, tuple]) -> None:
+    with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+        write_atomic_bytes(path, pickle.dumps((_CACHE_HEADER, data), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -51,16 +87,29 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def write_atomic_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename.
+
+    A replaced file keeps its permissions; a new one gets the usual ones (0666 less umask).
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        mode: int | None = os.stat(path).st_mode & 0o777
+    except FileNotFoundError:
+        mode = None
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(tmp, flags, 0o666)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, flags, 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+            if mode is not None:
+                os.fchmod(handle.fileno(), mode)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 

@@ -43,8 +43,8 @@ from .resolve import (
     match_id,
     match_title,
 )
-from .slugs import base_slug, unique_slug
-from .tagging import compile_rules, tags_for
+from .slugs import SlugRegistry, base_slug
+from .tagging import Rule, compile_rules, tags_for
 
 Progress = Callable[[Iterator[Outcome], int], Iterable[Outcome]]
 _TAG = re.compile(r"[\w][\w.+-]*")
@@ -228,7 +228,7 @@ def add_papers(config: Config, lookup: ArxivLookup, ids: Sequence[str], *, statu
         report.api_error = exc
     report.requests = lookup.requests
     rules = compile_rules(config.tag_rules)
-    taken = set(library.entries)
+    taken = SlugRegistry(library.entries)
     today = today or dt.date.today()
     for arxiv_id in new_ids:
         if report.api_error is None and records.get(arxiv_id) is None:
@@ -241,13 +241,12 @@ def add_papers(config: Config, lookup: ArxivLookup, ids: Sequence[str], *, statu
 
 
 def _new_entry(arxiv_id: str, record: ArxivRecord | None, status: str, tags: Sequence[str],
-               rules: list[tuple[str, re.Pattern[str]]], today: dt.date, taken: set[str]) -> Entry:
+               rules: list[Rule], today: dt.date, taken: SlugRegistry) -> Entry:
     """A new entry: the id and the curated fields, filled from the record when there is one."""
     meta: dict[str, Any] = {"arxiv": arxiv_id, "status": status, "added": today, "tags": list(tags)}
     if record is not None:
         meta = fill_from_record(meta, record, NEW_ENTRY_FIELDS)
         meta["tags"] += [t for t in tags_for(rules, meta.get("title"), meta.get("abstract"))
                          if t not in meta["tags"]]
-    slug = unique_slug(base_slug(meta.get("title"), arxiv_id), taken)
-    taken.add(slug)
+    slug = taken.claim(base_slug(meta.get("title"), arxiv_id))
     return Entry(slug, ordered_meta(meta), "")

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import __version__
 from .bibtex import bibtex_entry
-from .buildstate import CACHE_DIR, BuildState, Derived, Record, digest, digest_bytes
+from .buildstate import BuildState, Derived, Record, digest, digest_bytes
 from .charts import stats_view
 from .config import Config
 from .entries import STATUSES, Entry
@@ -60,7 +60,7 @@ class PageMaker:
         self.new_fragments: dict[str, tuple[bytes, tuple[str, str]]] = {}
         self.new_derived: dict[str, Derived] = {}
         self.urls = Urls.from_base(base_url)
-        self.env = make_environment(theme, config.root / CACHE_DIR / "templates")
+        self.env = make_environment(theme, config.cache_dir / "templates")
         self.assets = theme.assets()
         self.site = self._site_context()
         self._papers = {p.slug: p for p in model.papers}

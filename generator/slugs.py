@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from slugify import slugify
 
 SLUG_MAX = 80
@@ -18,11 +20,22 @@ def base_slug(title: str | None, arxiv_id: str | None) -> str:
     return "paper"
 
 
-def unique_slug(base: str, taken: set[str]) -> str:
+class SlugRegistry:
+    """The slugs in use, compared case-insensitively (two files must not differ only by case)."""
+
+    def __init__(self, taken: Iterable[str] = ()) -> None:
+        self._folded = {slug.casefold() for slug in taken}
+
+    def claim(self, base: str) -> str:
+        """``base``, or ``base-2``, ``base-3``...: the first free one, now taken."""
+        candidate, number = base, 1
+        while candidate.casefold() in self._folded:
+            number += 1
+            candidate = f"{base}-{number}"
+        self._folded.add(candidate.casefold())
+        return candidate
+
+
+def unique_slug(base: str, taken: Iterable[str]) -> str:
     """``base``, or ``base-2``, ``base-3``... whichever is not in ``taken`` (case-insensitively)."""
-    folded = {slug.casefold() for slug in taken}
-    candidate, number = base, 1
-    while candidate.casefold() in folded:
-        number += 1
-        candidate = f"{base}-{number}"
-    return candidate
+    return SlugRegistry(taken).claim(base)
