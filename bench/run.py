@@ -31,7 +31,10 @@ What it does, for each N (default 1,000 and 10,000 papers):
 Every time is wall clock around a child process, from fork to reaped; memory
 comes from the kernel (``wait4``, /proc). Before each pair the bench waits (up
 to ``--idle-wait`` seconds) for the CPUs to be idle, and says how many pairs
-had to run on a busy machine. Medians are printed with the ratio
+had to run on a busy machine. Old outputs are moved aside, not deleted, before
+a cold build (ext4 creates files slowly for ~30 s after mass deletions), and
+Python bytecode is cached (in the work folder) as in any installed copy.
+Medians are printed with the ratio
 papershelf / Hugo of each pair, as Markdown tables, beside issue 4's targets
 (which are defined at N = 10,000).
 
