@@ -15,9 +15,9 @@ from . import dates
 from .config import Config
 from .entries import Entry, ordered_meta
 from .errors import Diagnostic, DumpError, PapershelfError
-from .library import load_library, save_entry
-from .merge import Group, fill, group_records
-from .parallel import cpu_count, fork_map
+from .library import Library, load_library, save_entry
+from .merge import Group, entry_keys, fill, group_records, record_keys
+from .parallel import cpu_count, fork_map, fork_start
 from .records import Dump, MonthDay, Record
 from .slugs import SlugRegistry, base_slug
 from .sources import parse_dump
@@ -25,6 +25,7 @@ from .tagging import compile_rules, tags_for
 
 DEFAULT_STATUS = "to-read"
 PARALLEL_MIN = 400  # entries to write before a second process pays for itself
+PARALLEL_BYTES = 2_000_000  # dumps to parse before a second process pays for itself
 WRITE_BATCH = 1000
 
 
@@ -43,6 +44,7 @@ class ImportPlan:
 
     changes: list[Change] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
+    library: Library | None = None
 
     def count(self, kind: str) -> int:
         """How many papers get this kind of change."""
@@ -65,30 +67,56 @@ class ImportAborted(PapershelfError):
         self.errors = list(errors)
 
 
-def parse_dumps(paths: Iterable[Path], fmt: str | None) -> list[Dump]:
-    """Parse every dump; raise ImportAborted listing each file that holds no entry."""
-    dumps, errors = [], []
-    for path in paths:
-        try:
-            dumps.append(parse_dump(path, fmt))
-        except DumpError as exc:
-            errors.append(exc)
-    if errors:
-        raise ImportAborted(errors)
-    return dumps
+def start_parsing(paths: Iterable[Path], fmt: str | None) -> Callable[[], list[tuple[Dump, list]]]:
+    """Begin parsing every dump, with each record's identity keys; big inputs are parsed in
+    other processes meanwhile. The returned function gives the results, or raises
+    ImportAborted listing each file that holds no entry.
+    """
+    indexed = list(enumerate(paths))
+
+    def parse(chunk: Sequence[tuple[int, Path]]) -> list[tuple[int, tuple[Dump, list] | DumpError]]:
+        return [(index, _parse_with_keys(path, fmt)) for index, path in chunk]
+
+    if sum(p.stat().st_size for _, p in indexed) >= PARALLEL_BYTES:
+        join = fork_start(parse, indexed, min(len(indexed), cpu_count()))
+    else:
+        done = parse(indexed)
+        join = lambda: [done]  # noqa: E731 - same shape as fork_start's
+
+    def results() -> list[tuple[Dump, list]]:
+        found = dict(pair for part in join() for pair in part)
+        ordered = [found[index] for index, _ in indexed]
+        errors = [r for r in ordered if isinstance(r, DumpError)]
+        if errors:
+            raise ImportAborted(errors)
+        return ordered
+
+    return results
+
+
+def _parse_with_keys(path: Path, fmt: str | None) -> tuple[Dump, list] | DumpError:
+    try:
+        dump = parse_dump(path, fmt)
+    except DumpError as exc:
+        return exc
+    return dump, [record_keys(r) for r in dump.records]
 
 
 def plan_import(config: Config, paths: Sequence[Path], *, fmt: str | None = None,
                 year: int | None = None, today: dt.date | None = None) -> ImportPlan:
     """Work out what importing ``paths`` would change, without writing anything."""
     today = today or dt.date.today()
-    dumps = parse_dumps(paths, fmt)
-    library = load_library(config.papers_dir, config.cache_dir / "library.pickle")
+    parsing = start_parsing(paths, fmt)
+    library = load_library(config.papers_dir, config.cache_dir / "library.pickle", derive=entry_keys)
+    parsed = parsing()
+    dumps = [dump for dump, _ in parsed]
     if library.errors:
         raise ImportAborted(library.errors)
     records = [record for dump in dumps for record in dump.records]
-    groups, conflicts = group_records(list(library.entries.values()), records)
-    plan = ImportPlan(warnings=[w for dump in dumps for w in dump.warnings] + conflicts)
+    entries = list(library.entries.values())
+    groups, conflicts = group_records(entries, records, [library.derived(e.slug) for e in entries],
+                                      [keys for _, keys in parsed for keys in keys])
+    plan = ImportPlan(warnings=[w for dump in dumps for w in dump.warnings] + conflicts, library=library)
     resolved = resolve_years(dumps, groups, year, today, plan.warnings)
     rules = compile_rules(config.tag_rules)
     taken = SlugRegistry(library.entries)
@@ -169,4 +197,6 @@ def apply_import(config: Config, plan: ImportPlan,
 
     for batch in progress(batches):
         fork_map(write, batch, jobs)
+    if plan.library is not None and changes:
+        plan.library.remember(change.entry for change in changes)
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from . import __version__
 from .entries import Entry, format_entry, read_entry
 from .errors import EntryError
 
@@ -21,33 +24,58 @@ class Library:
     folder: Path
     entries: dict[str, Entry] = field(default_factory=dict)
     errors: list[EntryError] = field(default_factory=list)
+    cache: Path | None = None
+    known: dict[str, tuple] = field(default_factory=dict)  # slug -> (stat, meta, body, derived)
+    derive: Callable[[Entry], Any] | None = None
+
+    def derived(self, slug: str) -> Any:
+        """What ``derive`` made of the entry (kept in the cache with it)."""
+        return self.known[slug][3]
 
     def path_of(self, slug: str) -> Path:
         """Where the entry ``slug`` lives."""
         return self.folder / f"{slug}{ENTRY_SUFFIX}"
 
+    def remember(self, written: Iterable[Entry]) -> None:
+        """Note entries just written, and refresh the cache, so the next run parses none of them."""
+        for entry in written:
+            stat = self.path_of(entry.slug).stat()
+            extra = self.derive(entry) if self.derive else None
+            self.known[entry.slug] = ((stat.st_mtime_ns, stat.st_size), entry.meta, entry.body, extra)
+            self.entries[entry.slug] = entry
+        if self.cache:
+            _write_cache(self.cache, _header(self.derive), self.known)
+
 
 def entry_paths(folder: Path) -> list[Path]:
     """Entry files in a stable order (hidden and temporary files skipped)."""
-    if not folder.is_dir():
+    return [folder / name for name, _ in scan_folder(folder)]
+
+
+def scan_folder(folder: Path) -> list[tuple[str, tuple[int, int]]]:
+    """(file name, (mtime in ns, size)) of every entry file, sorted by name."""
+    try:
+        with os.scandir(folder) as items:
+            found = [(item.name, item.stat()) for item in items
+                     if item.name.endswith(ENTRY_SUFFIX) and not item.name.startswith(".") and item.is_file()]
+    except (FileNotFoundError, NotADirectoryError):
         return []
-    return sorted(p for p in folder.iterdir()
-                  if p.suffix == ENTRY_SUFFIX and not p.name.startswith(".") and p.is_file())
+    return sorted((name, (st.st_mtime_ns, st.st_size)) for name, st in found)
 
 
-def load_library(folder: Path, cache: Path | None = None) -> Library:
+def load_library(folder: Path, cache: Path | None = None,
+                 derive: Callable[[Entry], Any] | None = None) -> Library:
     """Read every entry in ``folder``; unreadable files are collected, not raised.
 
     With ``cache``, entries whose file is unchanged (same mtime and size) come from that
-    file, and it is refreshed when anything changed: re-importing into a big list then
-    parses nothing.
+    file, with what ``derive`` made of them, and it is refreshed when anything changed:
+    re-importing into a big list then parses nothing.
     """
-    library = Library(folder)
-    known = _read_cache(cache) if cache else {}
+    library = Library(folder, cache=cache, derive=derive)
+    known = _read_cache(cache, _header(derive)) if cache else {}
     seen: dict[str, tuple] = {}
-    for path in entry_paths(folder):
-        stat = path.stat()
-        key = (stat.st_mtime_ns, stat.st_size)
+    for name, key in scan_folder(folder):
+        path = folder / name
         cached = known.get(path.stem)
         if cached is not None and cached[0] == key:
             seen[path.stem] = cached
@@ -59,26 +87,30 @@ def load_library(folder: Path, cache: Path | None = None) -> Library:
             library.errors.append(exc)
             continue
         library.entries[path.stem] = entry
-        seen[path.stem] = (key, entry.meta, entry.body)
+        seen[path.stem] = (key, entry.meta, entry.body, derive(entry) if derive else None)
+    library.known = seen
     if cache and seen != known:
-        _write_cache(cache, seen)
+        _write_cache(cache, _header(derive), seen)
     return library
 
 
-_CACHE_HEADER = ("papershelf-library", 1)
+def _header(derive: Callable[[Entry], Any] | None) -> tuple:
+    """What a cache must have been written by: this papershelf, and the same ``derive``."""
+    name = f"{derive.__module__}.{derive.__qualname__}" if derive else ""
+    return ("papershelf-library", __version__, name)
 
 
-def _read_cache(path: Path) -> dict[str, tuple]:
+def _read_cache(path: Path, header: tuple) -> dict[str, tuple]:
     try:
-        header, data = pickle.loads(path.read_bytes())
+        found, data = pickle.loads(path.read_bytes())
     except Exception:  # absent or unreadable: simply parse every file
         return {}
-    return data if header == _CACHE_HEADER and isinstance(data, dict) else {}
+    return data if found == header and isinstance(data, dict) else {}
 
 
-def _write_cache(path: Path, data: dict[str, tuple]) -> None:
+def _write_cache(path: Path, header: tuple, data: dict[str, tuple]) -> None:
     with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-        write_atomic_bytes(path, pickle.dumps((_CACHE_HEADER, data), protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomic_bytes(path, pickle.dumps((header, data), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def write_atomic(path: Path, text: str) -> None:

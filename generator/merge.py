@@ -8,6 +8,7 @@ tags, status or rating of an existing entry.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -32,7 +33,10 @@ def normalize_title(title: str) -> str:
 
 def normalize_abstract(abstract: str) -> str:
     """Whitespace collapsed: the abstract's identity."""
-    return " ".join(abstract.split())
+    text = abstract.strip()
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text or "\u00a0" in text:
+        text = " ".join(text.split())
+    return text
 
 
 def identity_keys(title: Any, abstract: Any, arxiv: Any) -> list[tuple[str, str]]:
@@ -43,7 +47,8 @@ def identity_keys(title: Any, abstract: Any, arxiv: Any) -> list[tuple[str, str]
     if isinstance(title, str) and (norm := normalize_title(title)):
         keys.append(("title", norm))
     if isinstance(abstract, str) and (norm := normalize_abstract(abstract)):
-        keys.append(("abstract", norm))
+        # a digest: keys are kept in caches and sent between processes, abstracts are long
+        keys.append(("abstract", hashlib.blake2b(norm.encode(), digest_size=16).hexdigest()))
     return keys
 
 
@@ -55,13 +60,27 @@ class Group:
     records: list[Record] = field(default_factory=list)
 
 
+def entry_keys(entry: Entry) -> list[tuple[str, str]]:
+    """The identity keys of an entry."""
+    return identity_keys(entry.get("title"), entry.get("abstract"), entry.get("arxiv"))
+
+
+def record_keys(record: Record) -> list[tuple[str, str]]:
+    """The identity keys of a record."""
+    return identity_keys(record.title, record.abstract, record.arxiv)
+
+
 def group_records(
-    entries: Sequence[Entry], records: Sequence[Record]
+    entries: Sequence[Entry], records: Sequence[Record],
+    keys_of_entries: Sequence[list] | None = None, keys_of_records: Sequence[list] | None = None,
 ) -> tuple[list[Group], list[Diagnostic]]:
     """Group records by paper, attaching each group to the existing entry it matches.
 
-    A group that matches two existing entries is a conflict: it is reported and dropped.
+    Identity keys may be passed in when already known. A group that matches two
+    existing entries is a conflict: it is reported and dropped.
     """
+    keys_of_entries = keys_of_entries if keys_of_entries is not None else [entry_keys(e) for e in entries]
+    keys_of_records = keys_of_records if keys_of_records is not None else [record_keys(r) for r in records]
     parent = list(range(len(records) + len(entries)))
 
     def find(node: int) -> int:
@@ -71,11 +90,11 @@ def group_records(
         return node
 
     owner: dict[tuple[str, str], int] = {}
-    for offset, entry in enumerate(entries):
-        for key in identity_keys(entry.get("title"), entry.get("abstract"), entry.get("arxiv")):
+    for offset, keys in enumerate(keys_of_entries):
+        for key in keys:
             owner.setdefault(key, len(records) + offset)
-    for node, record in enumerate(records):
-        for key in identity_keys(record.title, record.abstract, record.arxiv):
+    for node, keys in enumerate(keys_of_records):
+        for key in keys:
             if key in owner:
                 parent[find(node)] = find(owner[key])
             else:

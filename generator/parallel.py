@@ -42,6 +42,27 @@ def fork_map(func: Callable[[Sequence[T]], R], items: Sequence[T], jobs: int) ->
     return results
 
 
+def fork_start(func: Callable[[Sequence[T]], R], items: Sequence[T], jobs: int) -> Callable[[], list[R]]:
+    """Start ``func`` on every chunk of ``items`` in child processes and return a function
+    that waits for their results, so this process can do other work meanwhile.
+
+    Without fork, the work is done when the returned function is called.
+    """
+    chunks = [c for c in ([items[i::jobs] for i in range(jobs)] if jobs > 1 else [items]) if c]
+    if not chunks or not hasattr(os, "fork") or sys.platform == "win32":
+        return lambda: [func(chunk) for chunk in chunks]
+    children = [_spawn(func, chunk) for chunk in chunks]
+
+    def join() -> list[R]:
+        results = [_collect(pid, fd) for pid, fd in children]
+        for result in results:
+            if isinstance(result, _Failure):
+                raise result.error
+        return results
+
+    return join
+
+
 class _Failure:
     def __init__(self, error: BaseException) -> None:
         self.error = error

@@ -18,6 +18,8 @@ _ARXIV_MARKERS = re.compile(r"^\s*(?:arXiv:\S+|Created:\s*\d{4}-\d\d-\d\d)", re.
 
 def detect_format(text: str) -> str:
     """Guess the dump format: arXiv listings carry ``arXiv:`` id and ``Created:`` lines."""
+    if "arXiv:" not in text and "Created:" not in text:
+        return "hf"
     return "arxiv" if _ARXIV_MARKERS.search(text) else "hf"
 
 

@@ -142,7 +142,9 @@ def _title_like(block: Block) -> bool:
 
 
 def _next_text(tokens: list[Token], index: int) -> Block | None:
-    for token in tokens[index + 1:]:
+    """The text block right after ``index`` (page chrome skipped), if metadata does not come first."""
+    for position in range(index + 1, len(tokens)):
+        token = tokens[position]
         if token.kind == "text":
             return token.value
         if token.kind != "chrome":

@@ -44,7 +44,9 @@ def split_blocks(text: str) -> list[Block]:
     current: list[str] = []
     start = 0
     for number, raw in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
-        line = " ".join(raw.replace("\u00a0", " ").split())
+        line = raw.strip()
+        if "  " in line or "\t" in line or "\u00a0" in line or "\x0b" in line or "\x0c" in line:
+            line = " ".join(line.replace("\u00a0", " ").split())
         if not line:
             if current:
                 blocks.append(Block(start, tuple(current)))
