@@ -14,12 +14,12 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .buildstate import BuildState, Record, digest
+from .buildstate import BuildState, Record, digest, digest_bytes
 from .config import Config
 from .entries import Entry, key_lines, parse_entry
 from .errors import BuildError, EntryError
@@ -60,6 +60,7 @@ class BuildReport:
     papers: int = 0
     seconds: float = 0.0
     fresh: bool = False
+    phases: list[tuple[str, float]] = field(default_factory=list)  # (step, seconds since start)
 
     def summary(self) -> str:
         """``24 papers: 62 files written, 0 deleted, 0 unchanged; search rebuilt (0.4 s)``."""
@@ -78,6 +79,11 @@ def build(
     on-disk cache is read, unless ``options.clean``.
     """
     started = time.perf_counter()
+    report = BuildReport()
+
+    def phase(name: str) -> None:
+        report.phases.append((name, time.perf_counter() - started))
+
     theme = load_theme(config)
     site_key = digest(__version__, _config_key(config), theme.fingerprint(), options.base_url)
     if state is None or options.clean:
@@ -85,25 +91,30 @@ def build(
             state.close()
         state = BuildState.open(config.root, options.out, fresh=options.clean)
     scan = scan_entries(config.papers_dir)
-    report = BuildReport(papers=len(scan))
+    report.papers = len(scan)
+    phase("scanned")
     if _nothing_changed(state, site_key, scan, options):
         report.unchanged = len(state.outputs)
         report.seconds = time.perf_counter() - started
         return report, state
 
     records, parsed = load_records(scan, state.load_records())
+    phase(f"read entries ({len(parsed)} parsed)")
     model = build_model(config, [r.paper for r in records.values()])
     from .pages import PageMaker  # Jinja, Markdown and friends load only when there is work
 
     maker = PageMaker(config, theme, options.base_url, site_key, model, records, parsed, state)
+    phase("modelled")
     plan = maker.plan()
+    phase(f"planned {len(plan)} outputs")
     fresh = options.clean or not options.out.is_dir() or not state.outputs
     prefix = str(options.out) + os.sep
     stale = [p for p, out in plan.items() if out.key != state.outputs.get(p)
              or not os.path.exists(prefix + p)]
     if len([p for p in stale if plan[p].slug]) > INPLACE_MAX:
         fresh = True
-    search_key = digest(site_key, sorted((s, r.digest) for s, r in records.items()))
+    search_key = digest(site_key, digest_bytes(s.encode() + b"\0" + r.digest for s, r in records.items()))
+    phase(f"compared ({len(stale)} stale)")
     search_due = options.search and (fresh or search_key != state.search_key
                                      or not (options.out / "pagefind").is_dir())
     if fresh:
@@ -111,11 +122,13 @@ def build(
     else:
         _build_in_place(maker, plan, stale, state.outputs, options, report, search_due)
     report.search = "rebuilt" if search_due else ("skipped" if not options.search else "unchanged")
+    phase("rendered and written")
     state.save(site_key=site_key, search_key=search_key if options.search else state.search_key,
                content_key=search_key,
                records=maker.records, entries=parsed, fragments=maker.new_fragments,
                derived=maker.new_derived,
                outputs={p: o.key for p, o in plan.items()})
+    phase("cache saved")
     report.fresh = fresh
     report.seconds = time.perf_counter() - started
     return report, state
@@ -166,7 +179,7 @@ def load_records(scan: dict[str, tuple[str, tuple[int, int]]],
             data = handle.read()
         key = digest(data)
         if old is not None and old.digest == key:
-            records[slug] = replace(old, stat=stat)
+            records[slug] = old._replace(stat=stat)
             continue
         entry = _parse_valid(Path(path), data)
         parsed[slug] = entry

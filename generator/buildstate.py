@@ -18,14 +18,14 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import __version__
 from .config import CACHE_DIR
 from .entries import Entry
 from .site import Paper
 
-FORMAT = 5  # bump when the layout of the cache changes
+FORMAT = 7  # bump when the layout of the cache changes
 BATCH = 500
 
 SCHEMA = """
@@ -44,22 +44,19 @@ def digest(*parts: Any) -> bytes:
 
 def digest_bytes(parts: Iterable[bytes]) -> bytes:
     """A digest of a sequence of digests: much cheaper than ``digest`` over long lists."""
-    hasher = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        hasher.update(part)
-    return hasher.digest()
+    return hashlib.blake2b(b"".join(parts), digest_size=16).digest()
 
 
 def _dump(value: Any) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     """The small facts about one entry: stat, digest, structure, and its list row's digest.
 
     ``derived_key`` is the site key the row, BibTeX and JSON were made under; when it
-    differs from the current one they are made again.
+    differs from the current one they are made again. A named tuple: there is one per
+    paper, loaded and saved by every build.
     """
 
     stat: tuple[int, int]
@@ -67,6 +64,7 @@ class Record:
     paper: Paper
     derived_key: bytes = b""
     row_key: bytes = b""
+    export_key: bytes = b""  # digest of the entry's BibTeX and JSON
 
 
 @dataclass(frozen=True)
@@ -90,6 +88,7 @@ class BuildState:
     outputs: dict[str, bytes] = field(default_factory=dict)
     records: dict[str, Record] | None = None
     _db: sqlite3.Connection | None = None
+    _loaded: dict[str, tuple[Record, tuple]] = field(default_factory=dict)  # record as read, and its row
 
     @classmethod
     def open(cls, root: Path, out: Path, fresh: bool = False) -> BuildState:
@@ -107,6 +106,9 @@ class BuildState:
     @classmethod
     def _load(cls, path: Path) -> BuildState:
         db = sqlite3.connect(path, timeout=30)
+        # A cache, not a record: no sync to disk per commit. A cache cut short by a crash
+        # is at worst stale or unreadable, and the next build then redoes the work.
+        db.execute("PRAGMA synchronous=OFF")
         db.executescript(SCHEMA)
         state = cls(path=path, _db=db)
         meta = dict(db.execute("SELECT name, value FROM meta WHERE name != 'index'"))
@@ -132,6 +134,7 @@ class BuildState:
             try:
                 index = pickle.loads(row[0]) if row else {}
                 self.records = {slug: _record(values) for slug, values in index.items()}
+                self._loaded = {slug: (self.records[slug], values) for slug, values in index.items()}
             except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
                 self._forget()
         return self.records
@@ -180,6 +183,7 @@ class BuildState:
         """Write what changed since the state was loaded, in one transaction, and adopt it."""
         db = self._db
         previous = self.load_records()
+        stored = {slug: self._values(slug, record) for slug, record in records.items()}
         with db:
             db.executemany("DELETE FROM entries WHERE slug = ?",
                            [(s,) for s in previous.keys() - records.keys()])
@@ -198,9 +202,15 @@ class BuildState:
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                            [("site_key", site_key), ("search_key", search_key), ("content_key", content_key),
                             ("stats", _dump(stats)),
-                            ("index", _dump({s: _values(r) for s, r in records.items()}))])
+                            ("index", _dump(stored))])
         self.site_key, self.search_key, self.content_key = site_key, search_key, content_key
+        self._loaded = {slug: (records[slug], values) for slug, values in stored.items()}
         self.records, self.outputs, self.stats = records, outputs, stats
+
+    def _values(self, slug: str, record: Record) -> tuple:
+        """The stored form of a record, reused as loaded when the record did not change."""
+        loaded = self._loaded.get(slug)
+        return loaded[1] if loaded is not None and loaded[0] is record else _values(record)
 
     def close(self) -> None:
         """Close the database."""
@@ -210,17 +220,20 @@ class BuildState:
 
 
 def _values(record: Record) -> tuple:
-    """A record as plain tuples and numbers: pickles several times faster than dataclasses."""
-    paper = record.paper
-    days = tuple(d.toordinal() if d else 0 for d in (paper.date, paper.added, paper.updated))
-    return (record.stat, record.digest, record.derived_key, record.row_key,
-            paper.slug, paper.source, days, paper.tags, paper.status)
+    """A record as plain tuples and numbers: pickles several times faster than objects."""
+    slug, source, date, added, updated, tags, status = record.paper
+    days = (date.toordinal() if date else 0, added.toordinal() if added else 0,
+            updated.toordinal() if updated else 0)
+    return (record.stat, record.digest, record.derived_key, record.row_key, record.export_key,
+            slug, source, days, tags, status)
 
 
 def _record(values: tuple) -> Record:
-    stat, key, derived_key, row_key, slug, source, days, tags, status = values
-    date, added, updated = (dt.date.fromordinal(d) if d else None for d in days)
-    return Record(stat, key, Paper(slug, source, date, added, updated, tags, status), derived_key, row_key)
+    stat, key, derived_key, row_key, export_key, slug, source, (d, a, u), tags, status = values
+    day = dt.date.fromordinal
+    paper = Paper(slug, source, day(d) if d else None, day(a) if a else None, day(u) if u else None,
+                  tags, status)
+    return Record(stat, key, paper, derived_key, row_key, export_key)
 
 
 def cache_path(root: Path, out: Path) -> Path:

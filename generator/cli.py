@@ -217,6 +217,9 @@ def build(site_dir: Path | None, out: Path | None, base_url: str | None, no_sear
 
     config = open_site(site_dir)
     report, _ = build_site(config, build_options(config, out, base_url, not no_search, clean, jobs))
+    if click.get_current_context().find_root().params.get("debug"):
+        for name, seconds in report.phases:
+            click.echo(f"{seconds:8.3f} s  {name}", err=True)
     click.echo(report.summary())
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
+from html import escape as _escape
 from typing import Any
-from xml.sax.saxutils import escape
 
 from .entries import ordered_meta
 
@@ -31,6 +31,11 @@ def papers_json(records: Iterable[str]) -> bytes:
 def bib_file(entries: Iterable[str]) -> bytes:
     """Concatenated BibTeX entries, a blank line apart."""
     return "\n".join(entries).encode()
+
+
+def escape(text: str) -> str:
+    """XML character data: &, < and > escaped."""
+    return _escape(text, quote=False)
 
 
 def sitemap(urls: Sequence[tuple[str, str]]) -> bytes:

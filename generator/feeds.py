@@ -6,8 +6,6 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from feedgen.feed import FeedGenerator
-
 from . import __version__
 from .site import UNDATED
 
@@ -29,6 +27,8 @@ def atom_feed(*, title: str, subtitle: str, home_url: str, feed_url: str, langua
 
     Each item: slug, url, title, added, date, html (the entry content), summary, tags.
     """
+    from feedgen.feed import FeedGenerator  # lxml loads only when a feed is written
+
     feed = FeedGenerator()
     feed.id(home_url)
     feed.title(title)

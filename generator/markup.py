@@ -1,4 +1,4 @@
-"""Text to HTML: notes through Python-Markdown, abstracts as escaped text, LaTeX as MathML.
+"""Dump text to HTML and to plain text: abstracts as escaped text, LaTeX as MathML.
 
 Math is rendered on the server (latex2mathml): pages need no script or web font
 to show it, load fast, and read the same in feed readers. ``$\\textit{...}$``,
@@ -9,11 +9,6 @@ from __future__ import annotations
 
 import re
 from html import escape
-
-import markdown
-from latex2mathml.converter import convert as latex_to_mathml
-from markdown.extensions import Extension
-from markdown.inlinepatterns import InlineProcessor
 
 # $$display$$ or $inline$ (Pandoc's rule: no space inside the dollars, no digit after).
 MATH = re.compile(r"(?<![\\$])\$\$(?P<display>.+?)\$\$"
@@ -31,6 +26,8 @@ def math_html(tex: str, display: bool = False) -> str:
         tag = _TEXT_TAGS.get(whole[1])
         inner = escape(whole[2])
         return f"<{tag}>{inner}</{tag}>" if tag else inner
+    from latex2mathml.converter import convert as latex_to_mathml  # only pages with math pay for it
+
     try:
         mathml = latex_to_mathml(tex, display="block" if display else "inline")
     except Exception:  # latex2mathml raises many types; any failure shows the source instead
@@ -42,6 +39,8 @@ def math_html(tex: str, display: bool = False) -> str:
 
 def text_html(text: str) -> str:
     """Plain dump text (an abstract) as HTML: escaped, paragraphs kept, LaTeX rendered."""
+    if "$" not in text and "\\" not in text:
+        return "".join(f"<p>{escape(p.strip())}</p>" for p in text.split("\n\n") if p.strip())
     paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
     return "".join(f"<p>{_inline_text_html(p)}</p>" for p in paragraphs)
 
@@ -67,6 +66,8 @@ def _latex_text(text: str) -> str:
 
 def plain_text(text: str) -> str:
     """A LaTeX-free, single-line version of dump text, for teasers, feeds and search."""
+    if "$" not in text and "\\" not in text:
+        return " ".join(text.split())
     text = _TEXT_COMMAND.sub(lambda m: m[2], text)
     text = _ESCAPED.sub(r"\1", text)
     text = MATH.sub(lambda m: (m["display"] or m["inline"]).strip(), text)
@@ -79,75 +80,3 @@ def teaser(text: str, limit: int = 280) -> str:
     if len(flat) <= limit:
         return flat
     return flat[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
-
-
-class _MathPattern(InlineProcessor):
-    """Inline ``$...$`` and ``$$...$$`` in notes, stashed as finished MathML."""
-
-    def handleMatch(self, m, data):
-        display = m["display"] is not None
-        html = math_html(m["display"] if display else m["inline"], display)
-        return self.md.htmlStash.store(html), m.start(0), m.end(0)
-
-
-class _NotesExtension(Extension):
-    """Notes are Markdown, not HTML: raw tags are shown as text, never executed."""
-
-    def extendMarkdown(self, md):
-        md.preprocessors.deregister("html_block")
-        md.inlinePatterns.deregister("html")
-
-
-class _MathExtension(Extension):
-    def extendMarkdown(self, md):
-        # After code spans (190), so `$x$` in backticks stays code; before emphasis.
-        md.inlinePatterns.register(_MathPattern(MATH.pattern, md), "math", 185)
-
-
-# Each optional extension and what a note must contain for it to change anything. A note
-# without the trigger renders the same without the extension, so it is left out: every
-# extension costs time on every text node of every note (Python-Markdown tries each inline
-# pattern on each node). tests/test_markup.py checks the outputs stay identical.
-OPTIONAL = {
-    "tables": ("|",),
-    "fenced_code": ("```", "~~~"),
-    "footnotes": ("[^",),
-    "smarty": ("'", '"', "--", "...", "<<", ">>"),
-    "math": ("$",),
-}
-ALWAYS = ["sane_lists"]
-
-
-class NotesRenderer:
-    """Python-Markdown for notes, with only the extensions a note can use switched on."""
-
-    def __init__(self) -> None:
-        self._converters: dict[tuple[str, ...], markdown.Markdown] = {}
-
-    def converter(self, names: tuple[str, ...]) -> markdown.Markdown:
-        """The converter with exactly these optional extensions (made once, then reused)."""
-        if names not in self._converters:
-            extensions: list = [*ALWAYS, _NotesExtension()]
-            extensions += [_MathExtension() if name == "math" else name for name in names]
-            self._converters[names] = markdown.Markdown(extensions=extensions, output_format="html")
-        return self._converters[names]
-
-    def render(self, text: str, *, every_extension: bool = False) -> str:
-        """The notes as HTML; empty notes skip Markdown entirely."""
-        if not text.strip():
-            return ""
-        names = tuple(name for name, triggers in OPTIONAL.items()
-                      if every_extension or any(t in text for t in triggers))
-        md = self.converter(names)
-        md.reset()
-        return md.convert(text)
-
-
-def notes_renderer() -> NotesRenderer:
-    """A notes renderer; keep and reuse it."""
-    return NotesRenderer()
-
-
-def notes_html(renderer: NotesRenderer, text: str) -> str:
-    """The notes body as HTML; empty notes skip Markdown entirely."""
-    return renderer.render(text)

@@ -8,10 +8,10 @@ pages, feeds and exports render one by one through ``Output.make``.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import __version__
 from .bibtex import bibtex_entry
@@ -22,18 +22,20 @@ from .entries import STATUSES, Entry
 from .errors import BuildError
 from .exports import bib_file, json_record, papers_json, robots_txt, sitemap
 from .feeds import atom_feed, feed_order
-from .markup import notes_html, notes_renderer, text_html
+from .markup import text_html
 from .parallel import fork_map
 from .render import make_environment, render
 from .site import ListPage, Paper, Site, paginate
 from .theme import Theme
+
+if TYPE_CHECKING:
+    from .notes import NotesRenderer
 from .views import STATUS_LABELS, Urls, feed_item, paper_view, row_view, tag_view
 
 PAGER_WINDOW = 3
 
 
-@dataclass
-class Output:
+class Output(NamedTuple):
     """One file of the site: its key (a digest of all its inputs) and how to make its bytes."""
 
     key: bytes
@@ -67,7 +69,7 @@ class PageMaker:
         self._entries: dict[str, Entry] = {}
         self._stored: dict[str, tuple[bytes, tuple[str, str]]] = {}
         self._stored_derived: dict[str, Derived] = {}
-        self._markdown = None
+        self._notes: NotesRenderer | None = None
 
     # ----- shared context -------------------------------------------------------------------
 
@@ -125,9 +127,10 @@ class PageMaker:
             self.preload([slug])
             if slug in self._stored and self._stored[slug][0] == key:
                 return self._stored[slug][1]
-        if self._markdown is None:
-            self._markdown = notes_renderer()
-        html = (text_html(abstract), notes_html(self._markdown, entry.body))
+        if self._notes is None:
+            from .notes import NotesRenderer  # Markdown loads only when a note must be rendered
+            self._notes = NotesRenderer()
+        html = (text_html(abstract), self._notes.render(entry.body))
         self.new_fragments[slug] = (key, html)
         return html
 
@@ -139,8 +142,10 @@ class PageMaker:
             paper, meta = self._papers[slug], self.entry(slug).meta
             row = row_view(paper, meta, self.urls)
             url = self.urls.absolute(paper.url)
-            self.new_derived[slug] = Derived(row, bibtex_entry(slug, meta, url), json_record(slug, url, meta))
-            self.records[slug] = replace(self.records[slug], derived_key=self.site_key, row_key=digest(row))
+            derived = Derived(row, bibtex_entry(slug, meta, url), json_record(slug, url, meta))
+            self.new_derived[slug] = derived
+            self.records[slug] = self.records[slug]._replace(
+                derived_key=self.site_key, row_key=digest(row), export_key=digest(derived.bib, derived.json))
 
     def derived(self, slugs: Sequence[str]) -> list[Derived]:
         """The rows, BibTeX and JSON of ``slugs``: made in this build, else read from the cache."""
@@ -203,9 +208,10 @@ class PageMaker:
                                  hint="rename the entry or tag that produces it")
             outputs[path] = output
 
-        for paper in self.model.papers:
-            add(paper.url, Output(digest(self.site_key, "paper", self.records[paper.slug].digest),
-                                  slug=paper.slug))
+        paper_key = self.site_key + b"paper"
+        for paper in self.model.papers:  # the hot loop of big sites: no pickling here
+            key = hashlib.blake2b(paper_key + self.records[paper.slug].digest, digest_size=16).digest()
+            add(paper.url, Output(key, None, paper.slug))
         self._plan_lists(add)
         self._plan_tags(add)
         self._plan_site_files(add)
@@ -289,7 +295,7 @@ class PageMaker:
             feed = self._feed_maker(items, tag.url, f" · {tag.name}")
             add(f"{tag.url}feed.xml", Output(self._slugs_key("feed", tag.name, items), make=feed, late=True))
             slugs = [p.slug for p in tag.papers]
-            add(f"{tag.url}papers.bib", Output(self._slugs_key("bib", slugs),
+            add(f"{tag.url}papers.bib", Output(self._slugs_key("bib", slugs, exports=True),
                                                make=self._bib_maker(slugs)))
 
     def _plan_site_files(self, add: Callable[[str, Output], None]) -> None:
@@ -311,10 +317,11 @@ class PageMaker:
         latest = sorted(self._feed_rank, key=self._feed_rank.__getitem__)[:self.config.feed_size]
         add("feed.xml", Output(self._slugs_key("feed", latest), make=self._feed_maker(latest, "", ""),
                                late=True))
-        add("papers.bib", Output(self._slugs_key("bib", slugs), make=self._bib_maker(slugs)))
-        add("papers.json", Output(self._slugs_key("json", slugs), make=lambda: papers_json(
+        add("papers.bib", Output(self._slugs_key("bib", slugs, exports=True), make=self._bib_maker(slugs)))
+        add("papers.json", Output(self._slugs_key("json", slugs, exports=True), make=lambda: papers_json(
             self._texts("json", slugs))))
-        add("sitemap.xml", Output(self._slugs_key("sitemap", [t.slug for t in self.model.tags], slugs),
+        add("sitemap.xml", Output(self._slugs_key("sitemap", [t.slug for t in self.model.tags], slugs,
+                                                  exports=True),
                                   make=lambda: sitemap(self._sitemap_urls())))
         add("robots.txt", Output(digest(self.site_key, "robots"),
                                  make=lambda: robots_txt(self.urls.absolute("sitemap.xml"))))
@@ -324,10 +331,19 @@ class PageMaker:
 
     # ----- feeds, bib, sitemap ---------------------------------------------------------------
 
-    def _slugs_key(self, kind: str, *parts: Any) -> bytes:
-        slugs = parts[-1]
-        entries = digest_bytes(s.encode() + b"\0" + self.records[s].digest for s in slugs)
-        return digest(self.site_key, kind, parts[:-1], entries)
+    def _slugs_key(self, kind: str, *parts: Any, exports: bool = False) -> bytes:
+        """The key of an output made from the papers ``parts[-1]``: their whole entries, or with
+        ``exports`` only their BibTeX and JSON (a notes edit leaves papers.bib alone)."""
+        idents = self._export_idents if exports else self._entry_idents
+        return digest(self.site_key, kind, parts[:-1], digest_bytes(map(idents.__getitem__, parts[-1])))
+
+    @functools.cached_property
+    def _entry_idents(self) -> dict[str, bytes]:
+        return {s: s.encode() + b"\0" + r.digest for s, r in self.records.items()}
+
+    @functools.cached_property
+    def _export_idents(self) -> dict[str, bytes]:
+        return {s: s.encode() + b"\0" + r.export_key for s, r in self.records.items()}
 
     @functools.cached_property
     def _feed_rank(self) -> dict[str, int]:

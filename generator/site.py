@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from slugify import slugify
 
@@ -20,9 +21,11 @@ from .errors import BuildError
 UNDATED = dt.date.min
 
 
-@dataclass(frozen=True)
-class Paper:
-    """One entry as the site's structure sees it: where it lives and how it sorts and groups."""
+class Paper(NamedTuple):
+    """One entry as the site's structure sees it: where it lives and how it sorts and groups.
+
+    A named tuple: a big site has one per paper, made and cached on every build.
+    """
 
     slug: str
     source: str  # the entry file, for messages
@@ -82,13 +85,8 @@ class Site:
 
 def newest_first(paper: Paper) -> tuple:
     """Sort key: dated papers by date, then by when they were added; undated papers last."""
-    date = paper.date or UNDATED
-    added = paper.added or UNDATED
-    return (date == UNDATED, _neg(date), _neg(added), paper.slug)
-
-
-def _neg(date: dt.date) -> int:
-    return -date.toordinal()
+    date, added = paper.date, paper.added
+    return (date is None, -date.toordinal() if date else 0, -added.toordinal() if added else 0, paper.slug)
 
 
 def build_model(config: Config, papers: Iterable[Paper]) -> Site:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.markup import NotesRenderer, plain_text, teaser, text_html
+from generator.markup import plain_text, teaser, text_html
+from generator.notes import NotesRenderer
 
 PIECES = [
     "A plain sentence.", "It's \"quoted\" -- and --- dashed... <<angled>>",
