@@ -14,6 +14,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +26,7 @@ from .entries import Entry, key_lines, parse_entry
 from .errors import BuildError, EntryError
 from .library import ENTRY_SUFFIX
 from .parallel import cpu_count
-from .site import build_model, paper_of
+from .site import Site, build_model, paper_of
 from .theme import load_theme
 from .validate import errors as entry_errors
 
@@ -47,6 +48,8 @@ class BuildOptions:
     search: bool = True
     clean: bool = False
     jobs: int = 0  # 0: one per core
+    trust_outputs: bool = False  # skip checking that unchanged outputs still exist (serve)
+    defer_save: bool = False  # leave the cache write to BuildState.commit() (serve, after reloading)
 
 
 @dataclass
@@ -71,12 +74,14 @@ class BuildReport:
 
 
 def build(
-    config: Config, options: BuildOptions, state: BuildState | None = None
+    config: Config, options: BuildOptions, state: BuildState | None = None,
+    changed: Collection[str] | None = None,
 ) -> tuple[BuildReport, BuildState]:
     """Build the site of ``config`` into ``options.out``; returns the report and the new state.
 
     ``state`` is the previous build's (``serve`` keeps it in memory); without it the
-    on-disk cache is read, unless ``options.clean``.
+    on-disk cache is read, unless ``options.clean``. ``changed`` lists the files known to
+    have changed since that build (from a file watcher): only those are looked at again.
     """
     started = time.perf_counter()
     report = BuildReport()
@@ -90,7 +95,9 @@ def build(
         if state is not None:
             state.close()
         state = BuildState.open(config.root, options.out, fresh=options.clean)
-    scan = scan_entries(config.papers_dir)
+    state.commit()
+    scan = (rescan_entries(config.papers_dir, state.records, changed)
+            if changed is not None and state.records else scan_entries(config.papers_dir))
     report.papers = len(scan)
     phase("scanned")
     if _nothing_changed(state, site_key, scan, options):
@@ -100,7 +107,7 @@ def build(
 
     records, parsed = load_records(scan, state.load_records())
     phase(f"read entries ({len(parsed)} parsed)")
-    model = build_model(config, [r.paper for r in records.values()])
+    model = _model(config, records, state.memo)
     from .pages import PageMaker  # Jinja, Markdown and friends load only when there is work
 
     maker = PageMaker(config, theme, options.base_url, site_key, model, records, parsed, state)
@@ -110,7 +117,7 @@ def build(
     fresh = options.clean or not options.out.is_dir() or not state.outputs
     prefix = str(options.out) + os.sep
     stale = [p for p, out in plan.items() if out.key != state.outputs.get(p)
-             or not os.path.exists(prefix + p)]
+             or not (options.trust_outputs or os.path.exists(prefix + p))]
     if len([p for p in stale if plan[p].slug]) > INPLACE_MAX:
         fresh = True
     search_key = digest(site_key, digest_bytes(s.encode() + b"\0" + r.digest for s, r in records.items()))
@@ -127,11 +134,21 @@ def build(
                content_key=search_key,
                records=maker.records, entries=parsed, fragments=maker.new_fragments,
                derived=maker.new_derived,
-               outputs={p: o.key for p, o in plan.items()})
-    phase("cache saved")
+               outputs={p: o.key for p, o in plan.items()}, defer=options.defer_save)
+    phase("cache saved" if not options.defer_save else "cache updated in memory")
     report.fresh = fresh
     report.seconds = time.perf_counter() - started
     return report, state
+
+
+def _model(config: Config, records: dict[str, Record], memo: dict) -> Site:
+    """The site model, or the previous build's when no paper moved, came, went or was retagged."""
+    papers = [record.paper for record in records.values()]
+    if memo.get("papers") == papers and memo.get("config") == config:
+        return memo["model"]
+    model = build_model(config, papers)
+    memo.update(papers=papers, config=config, model=model)
+    return model
 
 
 def _config_key(config: Config) -> tuple:
@@ -150,6 +167,26 @@ def scan_entries(folder: Path) -> dict[str, tuple[str, tuple[int, int]]]:
     except FileNotFoundError:
         return {}
     return dict(sorted(found.items()))
+
+
+def rescan_entries(folder: Path, records: dict[str, Record],
+                   changed: Collection[str]) -> dict[str, tuple[str, tuple[int, int]]]:
+    """The scan of the last build updated with just the ``changed`` files."""
+    scan = {slug: (os.path.join(folder, slug + ENTRY_SUFFIX), r.stat) for slug, r in records.items()}
+    home = str(folder.resolve())
+    for path in changed:
+        name = os.path.basename(path)
+        if os.path.dirname(os.path.abspath(path)) != home or not name.endswith(ENTRY_SUFFIX) \
+                or name.startswith("."):
+            continue
+        slug = name[:-len(ENTRY_SUFFIX)]
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            scan.pop(slug, None)
+            continue
+        scan[slug] = (os.path.join(folder, name), (st.st_mtime_ns, st.st_size))
+    return dict(sorted(scan.items()))
 
 
 def _nothing_changed(state: BuildState, site_key: bytes, scan: dict, options: BuildOptions) -> bool:

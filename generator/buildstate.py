@@ -89,6 +89,9 @@ class BuildState:
     records: dict[str, Record] | None = None
     _db: sqlite3.Connection | None = None
     _loaded: dict[str, tuple[Record, tuple]] = field(default_factory=dict)  # record as read, and its row
+    _pending: dict[str, Any] | None = None  # a save not written yet
+    memo: dict[str, Any] = field(default_factory=dict)  # kept in memory between builds, never saved
+    _previous: tuple[dict, dict] = ({}, {})  # records and outputs the database holds
 
     @classmethod
     def open(cls, root: Path, out: Path, fresh: bool = False) -> BuildState:
@@ -177,35 +180,49 @@ class BuildState:
 
     # ----- writing ---------------------------------------------------------------------------
 
-    def save(self, *, site_key: bytes, search_key: bytes, content_key: bytes, records: dict[str, Record],
-             entries: dict[str, Entry], fragments: dict[str, tuple[bytes, tuple[str, str]]],
-             derived: dict[str, Derived], outputs: dict[str, bytes]) -> None:
-        """Write what changed since the state was loaded, in one transaction, and adopt it."""
-        db = self._db
-        previous = self.load_records()
+    def save(self, *, defer: bool = False, **changes: Any) -> None:
+        """Adopt what a build made (records, outputs, keys) and write it to the database:
+        now, or at ``commit()`` when ``defer`` (serve reloads the browser first)."""
+        self.commit()
+        self.load_records()
+        self._pending = changes
+        self.site_key = changes["site_key"]
+        self.search_key = changes["search_key"]
+        self.content_key = changes["content_key"]
+        self._previous = (self.records, self.outputs)
+        self.records, self.outputs = changes["records"], changes["outputs"]
+        self.stats = {slug: record.stat for slug, record in self.records.items()}
+        if not defer:
+            self.commit()
+
+    def commit(self) -> None:
+        """Write the last save, if it is still pending, in one transaction."""
+        if self._pending is None:
+            return
+        changes, self._pending = self._pending, None
+        previous, previous_outputs = self._previous
+        records, outputs = changes["records"], changes["outputs"]
         stored = {slug: self._values(slug, record) for slug, record in records.items()}
+        db = self._db
         with db:
             db.executemany("DELETE FROM entries WHERE slug = ?",
                            [(s,) for s in previous.keys() - records.keys()])
             db.executemany("INSERT INTO entries (slug, entry) VALUES (?, ?) "
                            "ON CONFLICT(slug) DO UPDATE SET entry = excluded.entry",
-                           [(slug, _dump(entry)) for slug, entry in entries.items()])
+                           [(slug, _dump(entry)) for slug, entry in changes["entries"].items()])
             db.executemany("UPDATE entries SET fragments_key = ?, fragments = ? WHERE slug = ?",
-                           [(key, _dump(html), slug) for slug, (key, html) in fragments.items()])
+                           [(key, _dump(html), slug) for slug, (key, html) in changes["fragments"].items()])
             db.executemany("UPDATE entries SET row = ?, bib = ?, json = ? WHERE slug = ?",
-                           [(_dump(d.row), d.bib, d.json, slug) for slug, d in derived.items()])
+                           [(_dump(d.row), d.bib, d.json, slug) for slug, d in changes["derived"].items()])
             db.executemany("DELETE FROM outputs WHERE path = ?",
-                           [(p,) for p in self.outputs.keys() - outputs.keys()])
+                           [(p,) for p in previous_outputs.keys() - outputs.keys()])
             db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?)",
-                           [(p, k) for p, k in outputs.items() if self.outputs.get(p) != k])
-            stats = {slug: record.stat for slug, record in records.items()}
+                           [(p, k) for p, k in outputs.items() if previous_outputs.get(p) != k])
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                           [("site_key", site_key), ("search_key", search_key), ("content_key", content_key),
-                            ("stats", _dump(stats)),
+                           [("site_key", changes["site_key"]), ("search_key", changes["search_key"]),
+                            ("content_key", changes["content_key"]), ("stats", _dump(self.stats)),
                             ("index", _dump(stored))])
-        self.site_key, self.search_key, self.content_key = site_key, search_key, content_key
         self._loaded = {slug: (records[slug], values) for slug, values in stored.items()}
-        self.records, self.outputs, self.stats = records, outputs, stats
 
     def _values(self, slug: str, record: Record) -> tuple:
         """The stored form of a record, reused as loaded when the record did not change."""

@@ -12,9 +12,9 @@ from .site import UNDATED
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
-def feed_order(item: dict[str, Any]) -> tuple:
+def feed_order(added: dt.date | None, date: dt.date | None, slug: str) -> tuple:
     """Newest added first, then newest date, then slug: a stable order."""
-    return (-(item["added"] or UNDATED).toordinal(), -(item["date"] or UNDATED).toordinal(), item["slug"])
+    return (-(added or UNDATED).toordinal(), -(date or UNDATED).toordinal(), slug)
 
 
 def _moment(date: dt.date | None) -> dt.datetime:

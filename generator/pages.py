@@ -44,6 +44,14 @@ class Output(NamedTuple):
     late: bool = False  # made after the paper pages, whose fragments it reuses (feeds)
 
 
+class Structure(NamedTuple):
+    """The feeds' papers and the stats, as the site's structure decides them."""
+
+    latest: list[str]
+    tag_feeds: dict[str, list[str]]
+    stats: dict[str, Any]
+
+
 class PageMaker:
     """Plans and renders the outputs of one build; holds the Jinja and Markdown machinery.
 
@@ -53,6 +61,7 @@ class PageMaker:
 
     def __init__(self, config: Config, theme: Theme, base_url: str, site_key: bytes, model: Site,
                  records: dict[str, Record], parsed: dict[str, Entry], cache: BuildState) -> None:
+        self.memo = cache.memo  # in memory only: what a later build in the same process may reuse
         self.config = config
         self.model = model
         self.site_key = site_key
@@ -235,10 +244,11 @@ class PageMaker:
                     template: str, info: dict[str, str], extra: dict[str, Any]) -> None:
         """One output per page of a paginated list; ``info`` describes the page, ``extra`` is context."""
         pages = paginate(papers, self.config.per_page, first_url)
+        row_key = self._row_keys.__getitem__
         for page in pages:
             slugs = [p.slug for p in page.papers]
             pager = self._pager(page, pages)
-            rows_key = digest_bytes(self.records[s].row_key for s in slugs)
+            rows_key = digest_bytes(map(row_key, slugs))
             key = digest(self.site_key, template, page.url, rows_key, pager, info, extra)
             add(page.url, Output(key, make=self._list_maker(template, page, slugs, pager, info, extra)))
 
@@ -290,8 +300,7 @@ class PageMaker:
                              {"kind": "tag", "section": "tags", "heading": f"Tag: {tag.name}",
                               "lede": f"{count} paper{'s' * (count != 1)} tagged {tag.name}."},
                              {"tag": view})
-            rank = self._feed_rank.__getitem__
-            items = sorted((p.slug for p in tag.papers), key=rank)[:self.config.feed_size]
+            items = self._structure.tag_feeds[tag.name]
             feed = self._feed_maker(items, tag.url, f" · {tag.name}")
             add(f"{tag.url}feed.xml", Output(self._slugs_key("feed", tag.name, items), make=feed, late=True))
             slugs = [p.slug for p in tag.papers]
@@ -301,8 +310,7 @@ class PageMaker:
     def _plan_site_files(self, add: Callable[[str, Output], None]) -> None:
         papers = self.model.papers
         slugs = [p.slug for p in papers]
-        statuses = {s: len(self.model.statuses[s]) for s in STATUSES}
-        stats = stats_view(papers, statuses, STATUS_LABELS)
+        stats = self._structure.stats
         add("stats/", Output(digest(self.site_key, "stats", stats), make=lambda: self._html(
             "stats.html", stats=stats, page=self._page(
                 title="Stats", url="stats/", kind="stats", section="stats",
@@ -314,7 +322,7 @@ class PageMaker:
         add("404.html", Output(digest(self.site_key, "404"), make=lambda: self._html(
             "404.html", page=self._page(title="Page not found", url="404.html", kind="error",
                                         section=""))))
-        latest = sorted(self._feed_rank, key=self._feed_rank.__getitem__)[:self.config.feed_size]
+        latest = self._structure.latest
         add("feed.xml", Output(self._slugs_key("feed", latest), make=self._feed_maker(latest, "", ""),
                                late=True))
         add("papers.bib", Output(self._slugs_key("bib", slugs, exports=True), make=self._bib_maker(slugs)))
@@ -338,6 +346,10 @@ class PageMaker:
         return digest(self.site_key, kind, parts[:-1], digest_bytes(map(idents.__getitem__, parts[-1])))
 
     @functools.cached_property
+    def _row_keys(self) -> dict[str, bytes]:
+        return {s: r.row_key for s, r in self.records.items()}
+
+    @functools.cached_property
     def _entry_idents(self) -> dict[str, bytes]:
         return {s: s.encode() + b"\0" + r.digest for s, r in self.records.items()}
 
@@ -346,11 +358,24 @@ class PageMaker:
         return {s: s.encode() + b"\0" + r.export_key for s, r in self.records.items()}
 
     @functools.cached_property
-    def _feed_rank(self) -> dict[str, int]:
-        """Each paper's place in feed order (newest added, then newest date), computed once."""
-        ordered = sorted(self.model.papers, key=lambda p: feed_order(
-            {"added": p.added, "date": p.date, "slug": p.slug}))
-        return {paper.slug: rank for rank, paper in enumerate(ordered)}
+    def _structure(self) -> Structure:
+        """What follows from the papers' dates, tags and statuses alone: the feeds' papers and
+        the stats. Kept in ``memo`` and reused while the model stays the same (serve)."""
+        remembered = self.memo.get("structure")
+        if remembered is not None and remembered[0] is self.model:
+            return remembered[1]
+        size = self.config.feed_size
+        ordered = sorted(self.model.papers, key=lambda p: feed_order(p.added, p.date, p.slug))
+        tag_feeds: dict[str, list[str]] = {tag.name: [] for tag in self.model.tags}
+        for paper in ordered:
+            for tag in paper.tags:
+                if len(tag_feeds[tag]) < size:
+                    tag_feeds[tag].append(paper.slug)
+        statuses = {s: len(self.model.statuses[s]) for s in STATUSES}
+        structure = Structure(latest=[p.slug for p in ordered[:size]], tag_feeds=tag_feeds,
+                              stats=stats_view(self.model.papers, statuses, STATUS_LABELS))
+        self.memo["structure"] = (self.model, structure)
+        return structure
 
     def _feed_maker(self, slugs: list[str], url: str, suffix: str) -> Callable[[], bytes]:
         def make() -> bytes:

@@ -245,7 +245,7 @@ class Watcher:
         from watchfiles import watch
 
         def pump(paths: Iterable[Path], recursive: bool, keep: Callable[[str], bool]) -> None:
-            for batch in watch(*paths, recursive=recursive, stop_event=self.stop, step=20,
+            for batch in watch(*paths, recursive=recursive, stop_event=self.stop, step=10,
                                debounce=500, raise_interrupt=False):
                 picked = {path for _, path in batch if keep(path)}
                 if picked:
@@ -263,7 +263,7 @@ class Watcher:
         found = set(self.changes.get(timeout=timeout))
         while True:
             try:
-                found |= self.changes.get(timeout=0.01)
+                found |= self.changes.get(timeout=0.002)
             except queue.Empty:
                 return found
 
@@ -303,7 +303,8 @@ class SearchRefresher:
 class Preview:
     """What ``serve`` needs: how to build and index, what to watch, where and how to serve."""
 
-    build: Callable[[], tuple[bool, str]]  # returns (files changed, summary); raises on failure
+    build: Callable[[list[str]], tuple[bool, str]]  # (changed paths) -> (files written, summary)
+    settle: Callable[[], None] | None  # after pages were told to reload: the rest of the work
     index_search: Callable[[], None] | None
     root: Path
     base_path: str
@@ -352,7 +353,7 @@ def _rebuild(preview: Preview, live: LiveState, refresher: SearchRefresher | Non
     started = time.perf_counter()
     names = ", ".join(os.path.basename(p) for p in changed[:3]) + (" ..." if len(changed) > 3 else "")
     try:
-        wrote, summary = preview.build()
+        wrote, summary = preview.build(changed)
     except failure as exc:
         live.error = str(exc)
         echo(f"rebuild failed: {exc}")
@@ -364,4 +365,6 @@ def _rebuild(preview: Preview, live: LiveState, refresher: SearchRefresher | Non
         live.publish("reload", f"{time.perf_counter() - started:.3f}")
         if refresher and wrote:
             refresher.request()
+    if preview.settle:
+        preview.settle()
     echo(f"{names}: {summary}")
