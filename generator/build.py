@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +25,7 @@ from .config import Config
 from .entries import Entry, key_lines, parse_entry
 from .errors import BuildError, EntryError
 from .library import ENTRY_SUFFIX
-from .parallel import cpu_count
+from .parallel import cpu_count, fork_map
 from .site import Site, build_model, paper_of
 from .theme import load_theme
 from .validate import errors as entry_errors
@@ -105,12 +105,13 @@ def build(
         report.seconds = time.perf_counter() - started
         return report, state
 
-    records, parsed = load_records(scan, state.load_records())
+    records, parsed = load_records(scan, state.load_records(), options.jobs or cpu_count())
     phase(f"read entries ({len(parsed)} parsed)")
     model = _model(config, records, state.memo)
     from .pages import PageMaker  # Jinja, Markdown and friends load only when there is work
 
-    maker = PageMaker(config, theme, options.base_url, site_key, model, records, parsed, state)
+    maker = PageMaker(config, theme, options.base_url, site_key, model, records, parsed, state,
+                      jobs=options.jobs or cpu_count())
     phase("modelled")
     plan = maker.plan()
     phase(f"planned {len(plan)} outputs")
@@ -200,28 +201,43 @@ def _nothing_changed(state: BuildState, site_key: bytes, scan: dict, options: Bu
     return all(os.path.exists(out + path) for path in state.outputs)
 
 
-def load_records(scan: dict[str, tuple[str, tuple[int, int]]],
-                 previous: dict[str, Record]) -> tuple[dict[str, Record], dict[str, Entry]]:
-    """Records of every entry, parsing only files whose bytes changed; invalid entries raise BuildError.
+def load_records(scan: dict[str, tuple[str, tuple[int, int]]], previous: dict[str, Record],
+                 jobs: int = 1) -> tuple[dict[str, Record], dict[str, Entry]]:
+    """Records of every entry, parsing only files whose bytes changed (over ``jobs`` processes
+    when there are many); invalid entries raise BuildError.
 
     Returns the records and the entries parsed by this call.
     """
-    records, parsed = {}, {}
+    records: dict[str, Record] = {}
+    todo = []
     for slug, (path, stat) in scan.items():
         old = previous.get(slug)
         if old is not None and old.stat == stat:
             records[slug] = old
-            continue
-        with open(path, "rb") as handle:
-            data = handle.read()
-        key = digest(data)
-        if old is not None and old.digest == key:
-            records[slug] = old._replace(stat=stat)
-            continue
-        entry = _parse_valid(Path(path), data)
-        parsed[slug] = entry
-        records[slug] = Record(stat=stat, digest=key, paper=paper_of(slug, entry, path))
-    return records, parsed
+        else:
+            todo.append((slug, path, stat))
+
+    def read(chunk: Sequence[tuple[str, str, tuple[int, int]]]) -> list[tuple[str, Record, Entry | None]]:
+        done = []
+        for slug, path, stat in chunk:
+            with open(path, "rb") as handle:
+                data = handle.read()
+            key = digest(data)
+            old = previous.get(slug)
+            if old is not None and old.digest == key:
+                done.append((slug, old._replace(stat=stat), None))
+                continue
+            entry = _parse_valid(Path(path), data)
+            done.append((slug, Record(stat=stat, digest=key, paper=paper_of(slug, entry, path)), entry))
+        return done
+
+    parsed = {}
+    for part in fork_map(read, todo, jobs if len(todo) >= PARALLEL_MIN else 1):
+        for slug, record, entry in part:
+            records[slug] = record
+            if entry is not None:
+                parsed[slug] = entry
+    return dict(sorted(records.items())), parsed
 
 
 def _parse_valid(path: Path, data: bytes) -> Entry:

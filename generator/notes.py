@@ -6,6 +6,9 @@ MathML; raw HTML is shown as text. Only the extensions a note can use are switch
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 import markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
@@ -40,12 +43,37 @@ class _MathExtension(Extension):
 # without the trigger renders the same without the extension, so it is left out: every
 # extension costs time on every text node of every note (Python-Markdown tries each inline
 # pattern on each node). tests/test_markup.py checks the outputs stay identical.
-OPTIONAL = {
-    "tables": ("|",),
-    "fenced_code": ("```", "~~~"),
-    "footnotes": ("[^",),
-    "smarty": ("'", '"', "--", "...", "<<", ">>"),
-    "math": ("$",),
+_BLOCKS = re.compile(r"\n[ \t]*\n")
+
+
+def _cells(line: str) -> int:
+    return len(line.strip().strip("|").split("|"))
+
+
+def _has_text_dashes(text: str) -> bool:
+    """Whether smarty could turn a ``--`` into a dash. Only one case is ruled out, the rule
+    under a table's header (``| --- | --- |``), when the table surely parses: a block whose
+    every line has a pipe, whose second line is only pipes, dashes and colons, with as many
+    cells as the header. Anything else counts as text (smarty then runs: always safe)."""
+    for block in _BLOCKS.split(text):
+        lines = block.strip("\n").splitlines()
+        for index, line in enumerate(lines):
+            if "--" not in line:
+                continue
+            table_rule = (index == 1 and not line.strip(" \t|:-") and all("|" in row for row in lines)
+                          and _cells(line) == _cells(lines[0]))
+            if not table_rule:
+                return True
+    return False
+
+
+OPTIONAL: dict[str, Callable[[str], bool]] = {
+    "tables": lambda text: "|" in text,
+    "fenced_code": lambda text: "```" in text or "~~~" in text,
+    "footnotes": lambda text: "[^" in text,
+    "smarty": lambda text: any(t in text for t in ("'", '"', "...", "<<", ">>")) or (
+        "--" in text and _has_text_dashes(text)),
+    "math": lambda text: "$" in text,
 }
 ALWAYS = ["sane_lists"]
 
@@ -68,8 +96,7 @@ class NotesRenderer:
         """The notes as HTML; empty notes skip Markdown entirely."""
         if not text.strip():
             return ""
-        names = tuple(name for name, triggers in OPTIONAL.items()
-                      if every_extension or any(t in text for t in triggers))
+        names = tuple(name for name, needed in OPTIONAL.items() if every_extension or needed(text))
         md = self.converter(names)
         md.reset()
         return md.convert(text)

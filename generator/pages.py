@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 from .views import STATUS_LABELS, Urls, feed_item, paper_view, row_view, tag_view
 
 PAGER_WINDOW = 3
+PARALLEL_MIN = 400  # items of work before a second process pays for itself
 
 
 class Output(NamedTuple):
@@ -60,8 +61,10 @@ class PageMaker:
     """
 
     def __init__(self, config: Config, theme: Theme, base_url: str, site_key: bytes, model: Site,
-                 records: dict[str, Record], parsed: dict[str, Entry], cache: BuildState) -> None:
+                 records: dict[str, Record], parsed: dict[str, Entry], cache: BuildState,
+                 jobs: int = 1) -> None:
         self.memo = cache.memo  # in memory only: what a later build in the same process may reuse
+        self.jobs = jobs
         self.config = config
         self.model = model
         self.site_key = site_key
@@ -144,17 +147,26 @@ class PageMaker:
         return html
 
     def refresh_derived(self) -> None:
-        """Remake the rows, BibTeX and JSON of entries that changed or were made for another site key."""
+        """Remake the rows, BibTeX and JSON of entries that changed or were made for another site
+        key (over ``self.jobs`` processes when there are many)."""
         stale = [s for s, r in self.records.items() if r.derived_key != self.site_key]
         self.preload(stale, fragments=False)
-        for slug in stale:
-            paper, meta = self._papers[slug], self.entry(slug).meta
-            row = row_view(paper, meta, self.urls)
-            url = self.urls.absolute(paper.url)
-            derived = Derived(row, bibtex_entry(slug, meta, url), json_record(slug, url, meta))
-            self.new_derived[slug] = derived
-            self.records[slug] = self.records[slug]._replace(
-                derived_key=self.site_key, row_key=digest(row), export_key=digest(derived.bib, derived.json))
+
+        def make(chunk: Sequence[str]) -> list[tuple[str, Derived, bytes, bytes]]:
+            made = []
+            for slug in chunk:
+                paper, meta = self._papers[slug], self.entry(slug).meta
+                row = row_view(paper, meta, self.urls)
+                url = self.urls.absolute(paper.url)
+                derived = Derived(row, bibtex_entry(slug, meta, url), json_record(slug, url, meta))
+                made.append((slug, derived, digest(row), digest(derived.bib, derived.json)))
+            return made
+
+        for part in fork_map(make, stale, self.jobs if len(stale) >= PARALLEL_MIN else 1):
+            for slug, derived, row_key, export_key in part:
+                self.new_derived[slug] = derived
+                self.records[slug] = self.records[slug]._replace(
+                    derived_key=self.site_key, row_key=row_key, export_key=export_key)
 
     def derived(self, slugs: Sequence[str]) -> list[Derived]:
         """The rows, BibTeX and JSON of ``slugs``: made in this build, else read from the cache."""

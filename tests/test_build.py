@@ -104,3 +104,20 @@ def test_search_catches_up_after_builds_without_it(site):
     assert "search skipped" in run(site, "build", "--no-search").stdout
     assert "search rebuilt" in run(site, "build").stdout
     assert "nothing changed" in run(site, "build").stdout
+
+
+def test_big_sites_build_on_several_processes_with_the_same_result_and_errors(site):
+    """Past 400 papers the build parses, derives and renders in worker processes."""
+    build_demo(site)
+    papers = site / "content" / "papers"
+    for number, source in enumerate(sorted(papers.glob("*.md")) * 20):
+        (papers / f"copy-{number:03d}.md").write_text(source.read_text() + f"\nCopy {number}.\n")
+    result = run(site, "build", "--no-search", "--jobs", "1", "--out", str(site / "one"))
+    assert result.exit_code == 0, result.stderr
+    assert run(site, "build", "--no-search", "--jobs", "2", "--out", str(site / "two")).exit_code == 0
+    assert snapshot(site / "one") == snapshot(site / "two")
+    broken = papers / "copy-317.md"
+    broken.write_text(broken.read_text().replace("status: to-read", "status: someday"))
+    result = run(site, "build", "--no-search", "--jobs", "2", "--clean")
+    assert result.exit_code == 1
+    assert "copy-317.md:" in result.stderr and "unknown status 'someday'" in result.stderr

@@ -14,11 +14,13 @@ PIECES = [
     "A claim[^1].\n\n[^1]: The note.", "$x_1 + y$ and $$\\frac{a}{b}$$",
     "- one\n- two\n\n1. first\n2. second", "[a link](https://example.org) and <https://example.org>",
     "*em* __strong__ `code $x$`", "# Heading\n\n> a quote", "costs $5 and $10", "<b>raw</b> & ampersand",
-    "pipe | alone", "a--b", "'single'",
+    "pipe | alone", "a--b", "'single'", "---", "| x |\n| -- |\n| a -- b |", "Setext\n---",
+    "x\n\n- - -\n\n--not a rule", "<<guillemets>>", "| a | b | c |\n|--|--|\n| 1 | 2 |",
+    "| a |\n|:--|\n| -- |", "  | a | b |\n  | --- | --- |", "| a | b |\n| --- | --- |\ntext after",
 ]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=800, deadline=None)
 @given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=6), st.sampled_from(["\n\n", "\n", " "]))
 def test_leaving_out_unused_extensions_changes_nothing(pieces, glue):
     text = glue.join(pieces)
