@@ -10,6 +10,11 @@ way a failed build leaves the previous site whole.
 from __future__ import annotations
 
 import logging
+
+try:
+    import resource
+except ImportError:  # not on Windows
+    resource = None
 import os
 import shutil
 import tempfile
@@ -87,7 +92,8 @@ def build(
     report = BuildReport()
 
     def phase(name: str) -> None:
-        report.phases.append((name, time.perf_counter() - started))
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024 if resource else 0
+        report.phases.append((f"{name} (peak {peak} MB)", time.perf_counter() - started))
 
     theme = load_theme(config)
     site_key = digest(__version__, _config_key(config), theme.fingerprint(), options.base_url)

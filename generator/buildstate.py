@@ -207,13 +207,14 @@ class BuildState:
         with db:
             db.executemany("DELETE FROM entries WHERE slug = ?",
                            [(s,) for s in previous.keys() - records.keys()])
+            # generators, not lists: each blob is made, written and dropped in turn
             db.executemany("INSERT INTO entries (slug, entry) VALUES (?, ?) "
                            "ON CONFLICT(slug) DO UPDATE SET entry = excluded.entry",
-                           [(slug, _dump(entry)) for slug, entry in changes["entries"].items()])
+                           ((slug, _dump(entry)) for slug, entry in changes["entries"].items()))
             db.executemany("UPDATE entries SET fragments_key = ?, fragments = ? WHERE slug = ?",
-                           [(key, _dump(html), slug) for slug, (key, html) in changes["fragments"].items()])
+                           ((key, _dump(html), slug) for slug, (key, html) in changes["fragments"].items()))
             db.executemany("UPDATE entries SET row = ?, bib = ?, json = ? WHERE slug = ?",
-                           [(_dump(d.row), d.bib, d.json, slug) for slug, d in changes["derived"].items()])
+                           ((_dump(d.row), d.bib, d.json, slug) for slug, d in changes["derived"].items()))
             db.executemany("DELETE FROM outputs WHERE path = ?",
                            [(p,) for p in previous_outputs.keys() - outputs.keys()])
             db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?)",
