@@ -9,12 +9,6 @@ way a failed build leaves the previous site whole.
 
 from __future__ import annotations
 
-import logging
-
-try:
-    import resource
-except ImportError:  # not on Windows
-    resource = None
 import os
 import shutil
 import tempfile
@@ -23,6 +17,11 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+try:
+    import resource
+except ImportError:  # not on Windows
+    resource = None
 
 from . import __version__
 from .buildstate import BuildState, Record, digest, digest_bytes
@@ -38,7 +37,6 @@ from .validate import errors as entry_errors
 if TYPE_CHECKING:
     from .pages import Output, PageMaker
 
-log = logging.getLogger(__name__)
 
 PARALLEL_MIN = 400  # paper pages to render before a second process pays for itself
 INPLACE_MAX = 2000  # more changed pages than this: render into a fresh folder instead
