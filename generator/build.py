@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,12 +24,12 @@ except ImportError:  # not on Windows
     resource = None
 
 from . import __version__
-from .buildstate import BuildState, Record, digest, digest_bytes
+from .buildstate import RENDERERS, BuildState, Record, digest, digest_bytes, installed_key
 from .config import Config
 from .entries import Entry, key_lines, parse_entry
 from .errors import BuildError, EntryError
-from .library import ENTRY_SUFFIX
-from .parallel import cpu_count, fork_map
+from .library import ENTRY_SUFFIX, file_key, scan_folder
+from .parallel import cpu_count, fork_map, jobs_for
 from .site import Site, build_model, paper_of
 from .theme import load_theme
 from .validate import errors as entry_errors
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from .pages import Output, PageMaker
 
 
-PARALLEL_MIN = 400  # paper pages to render before a second process pays for itself
 INPLACE_MAX = 2000  # more changed pages than this: render into a fresh folder instead
 
 
@@ -78,13 +77,14 @@ class BuildReport:
 
 def build(
     config: Config, options: BuildOptions, state: BuildState | None = None,
-    changed: Collection[str] | None = None,
+    changed: Collection[str] | None = None, progress: Callable[[int, int], None] | None = None,
 ) -> tuple[BuildReport, BuildState]:
     """Build the site of ``config`` into ``options.out``; returns the report and the new state.
 
     ``state`` is the previous build's (``serve`` keeps it in memory); without it the
     on-disk cache is read, unless ``options.clean``. ``changed`` lists the files known to
     have changed since that build (from a file watcher): only those are looked at again.
+    ``progress(done, total)`` hears how a full render is getting on.
     """
     started = time.perf_counter()
     report = BuildReport()
@@ -94,7 +94,9 @@ def build(
         report.phases.append((f"{name} (peak {peak} MB)", time.perf_counter() - started))
 
     theme = load_theme(config)
-    site_key = digest(__version__, _config_key(config), theme.fingerprint(), options.base_url)
+    check_output_folder(config, options.out, theme.folders)
+    site_key = digest(__version__, _config_key(config), theme.fingerprint(), options.base_url,
+                      installed_key(RENDERERS))
     if state is None or options.clean:
         if state is not None:
             state.close()
@@ -130,7 +132,7 @@ def build(
     search_due = options.search and (fresh or search_key != state.search_key
                                      or not (options.out / "pagefind").is_dir())
     if fresh:
-        _build_fresh(maker, plan, options, report, search_due)
+        _build_fresh(maker, plan, options, report, search_due, progress)
     else:
         _build_in_place(maker, plan, stale, state.outputs, options, report, search_due)
     report.search = "rebuilt" if search_due else ("skipped" if not options.search else "unchanged")
@@ -144,6 +146,25 @@ def build(
     report.fresh = fresh
     report.seconds = time.perf_counter() - started
     return report, state
+
+
+MARKER = ".nojekyll"  # in every built site: how papershelf knows a folder is its own output
+
+
+def check_output_folder(config: Config, out: Path, theme_folders: Sequence[Path]) -> None:
+    """Refuse an output folder a build would wrongly replace: the site itself, its content,
+    its theme, or a folder of other files (a build replaces the whole folder)."""
+    target, root = out.resolve(), config.root.resolve()
+    protected = [(root, "the site folder"), (root / "content", "the content folder"),
+                 *((folder.resolve(), "a theme folder") for folder in theme_folders)]
+    for folder, what in protected:
+        if target == folder or folder.is_relative_to(target) or \
+                (what != "the site folder" and target.is_relative_to(folder)):
+            raise BuildError(f"the output folder {target} would replace {what}",
+                             hint="choose another folder with --out or output_dir")
+    if target.is_dir() and not (target / MARKER).exists() and any(target.iterdir()):
+        raise BuildError(f"{target} holds files papershelf did not make, and a build replaces the "
+                         "whole folder", hint="choose a new or empty folder with --out or output_dir")
 
 
 def _model(config: Config, records: dict[str, Record], memo: dict) -> Site:
@@ -160,22 +181,13 @@ def _config_key(config: Config) -> tuple:
     return tuple((name, getattr(config, name)) for name in config.__dataclass_fields__ if name != "root")
 
 
-def scan_entries(folder: Path) -> dict[str, tuple[str, tuple[int, int]]]:
-    """Every entry file by slug, with its path and stat, in name order."""
-    found = {}
-    try:
-        with os.scandir(folder) as it:
-            for item in it:
-                if item.name.endswith(ENTRY_SUFFIX) and not item.name.startswith(".") and item.is_file():
-                    st = item.stat()
-                    found[item.name[:-len(ENTRY_SUFFIX)]] = (item.path, (st.st_mtime_ns, st.st_size))
-    except FileNotFoundError:
-        return {}
-    return dict(sorted(found.items()))
+def scan_entries(folder: Path) -> dict[str, tuple[str, tuple[int, ...]]]:
+    """Every entry file by slug, with its path and file key, in name order."""
+    return {name[:-len(ENTRY_SUFFIX)]: (os.path.join(folder, name), key) for name, key in scan_folder(folder)}
 
 
 def rescan_entries(folder: Path, records: dict[str, Record],
-                   changed: Collection[str]) -> dict[str, tuple[str, tuple[int, int]]]:
+                   changed: Collection[str]) -> dict[str, tuple[str, tuple[int, ...]]]:
     """The scan of the last build updated with just the ``changed`` files."""
     scan = {slug: (os.path.join(folder, slug + ENTRY_SUFFIX), r.stat) for slug, r in records.items()}
     home = str(folder.resolve())
@@ -190,7 +202,7 @@ def rescan_entries(folder: Path, records: dict[str, Record],
         except FileNotFoundError:
             scan.pop(slug, None)
             continue
-        scan[slug] = (os.path.join(folder, name), (st.st_mtime_ns, st.st_size))
+        scan[slug] = (os.path.join(folder, name), file_key(st))
     return dict(sorted(scan.items()))
 
 
@@ -205,7 +217,7 @@ def _nothing_changed(state: BuildState, site_key: bytes, scan: dict, options: Bu
     return all(os.path.exists(out + path) for path in state.outputs)
 
 
-def load_records(scan: dict[str, tuple[str, tuple[int, int]]], previous: dict[str, Record],
+def load_records(scan: dict[str, tuple[str, tuple[int, ...]]], previous: dict[str, Record],
                  jobs: int = 1) -> tuple[dict[str, Record], dict[str, Entry]]:
     """Records of every entry, parsing only files whose bytes changed (over ``jobs`` processes
     when there are many); invalid entries raise BuildError.
@@ -221,7 +233,7 @@ def load_records(scan: dict[str, tuple[str, tuple[int, int]]], previous: dict[st
         else:
             todo.append((slug, path, stat))
 
-    def read(chunk: Sequence[tuple[str, str, tuple[int, int]]]) -> list[tuple[str, Record, Entry | None]]:
+    def read(chunk: Sequence[tuple[str, str, tuple[int, ...]]]) -> list[tuple[str, Record, Entry | None]]:
         done = []
         for slug, path, stat in chunk:
             with open(path, "rb") as handle:
@@ -236,7 +248,7 @@ def load_records(scan: dict[str, tuple[str, tuple[int, int]]], previous: dict[st
         return done
 
     parsed = {}
-    for part in fork_map(read, todo, jobs if len(todo) >= PARALLEL_MIN else 1):
+    for part in fork_map(read, todo, jobs_for(len(todo), jobs)):
         for slug, record, entry in part:
             records[slug] = record
             if entry is not None:
@@ -263,7 +275,7 @@ def _parse_valid(path: Path, data: bytes) -> Entry:
 
 
 def _build_fresh(maker: PageMaker, plan: dict[str, Output], options: BuildOptions, report: BuildReport,
-                 search_due: bool) -> None:
+                 search_due: bool, progress: Callable[[int, int], None] | None) -> None:
     """Render everything into a new folder beside the output, index it, then swap it in."""
     out = options.out
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -271,7 +283,7 @@ def _build_fresh(maker: PageMaker, plan: dict[str, Output], options: BuildOption
     try:
         jobs = options.jobs or cpu_count()
         papers = sum(1 for o in plan.values() if o.slug)
-        maker.write_all(plan, staging, jobs if papers >= PARALLEL_MIN else 1)
+        maker.write_all(plan, staging, jobs_for(papers, jobs), progress)
         report.written = list(plan)
         if search_due:
             from .search import index_site

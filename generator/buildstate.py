@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.util
+import os
 import pickle
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -23,9 +25,10 @@ from typing import Any, NamedTuple
 from . import __version__
 from .config import CACHE_DIR
 from .entries import Entry
+from .library import file_key
 from .site import Paper
 
-FORMAT = 7  # bump when the layout of the cache changes
+FORMAT = 8  # bump when the layout of the cache changes
 BATCH = 500
 
 SCHEMA = """
@@ -35,6 +38,21 @@ CREATE TABLE IF NOT EXISTS entries (
     row BLOB, bib TEXT, json TEXT);
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, key BLOB);
 """
+
+
+# What outputs are made with besides papershelf: upgrading any of them renders everything again.
+RENDERERS = ("markdown", "latex2mathml", "jinja2", "feedgen", "yaml", "slugify", "markupsafe")
+
+
+def installed_key(modules: Sequence[str]) -> tuple:
+    """Tells installed versions of ``modules`` apart without importing them: the file key of
+    each one's ``__init__``, which an upgrade replaces."""
+    found = []
+    for name in modules:
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec and spec.origin else None
+        found.append((name, file_key(os.stat(origin)) if origin and os.path.exists(origin) else None))
+    return tuple(found)
 
 
 def digest(*parts: Any) -> bytes:
@@ -59,7 +77,7 @@ class Record(NamedTuple):
     paper, loaded and saved by every build.
     """
 
-    stat: tuple[int, int]
+    stat: tuple[int, ...]  # library.file_key
     digest: bytes
     paper: Paper
     derived_key: bytes = b""
@@ -84,7 +102,7 @@ class BuildState:
     site_key: bytes = b""
     search_key: bytes = b""  # the pages the search index was last built from
     content_key: bytes = b""  # the pages as they are now
-    stats: dict[str, tuple[int, int]] = field(default_factory=dict)
+    stats: dict[str, tuple[int, ...]] = field(default_factory=dict)
     outputs: dict[str, bytes] = field(default_factory=dict)
     records: dict[str, Record] | None = None
     _db: sqlite3.Connection | None = None
@@ -199,7 +217,7 @@ class BuildState:
         """Write the last save, if it is still pending, in one transaction."""
         if self._pending is None:
             return
-        changes, self._pending = self._pending, None
+        changes = self._pending
         previous, previous_outputs = self._previous
         records, outputs = changes["records"], changes["outputs"]
         stored = {slug: self._values(slug, record) for slug, record in records.items()}
@@ -224,6 +242,7 @@ class BuildState:
                             ("content_key", changes["content_key"]), ("stats", _dump(self.stats)),
                             ("index", _dump(stored))])
         self._loaded = {slug: (records[slug], values) for slug, values in stored.items()}
+        self._pending = None  # only now: a failed write is tried again by the next commit
 
     def _values(self, slug: str, record: Record) -> tuple:
         """The stored form of a record, reused as loaded when the record did not change."""

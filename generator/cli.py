@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import os
@@ -127,7 +128,7 @@ def import_(site_dir: Path | None, files: tuple[Path, ...], dry_run: bool, year:
     from .importer import apply_import, plan_import
 
     config = open_site(site_dir)
-    plan = plan_import(config, list(files), fmt=fmt, year=year, today=today())
+    plan = plan_import(config, list(files), fmt=fmt, year=year, today=today(), use_cache=not dry_run)
     for warning in plan.warnings:
         click.echo(str(warning), err=True)
     if dry_run or verbose:
@@ -141,6 +142,29 @@ def import_(site_dir: Path | None, files: tuple[Path, ...], dry_run: bool, year:
     if not dry_run:
         apply_import(config, plan, progress=_progress("Writing entries"))
     click.echo(plan.summary() + (" (dry run: nothing written)" if dry_run else ""))
+
+
+@contextlib.contextmanager
+def _build_bar():
+    """A progress callback drawing a bar on a terminal (for full renders of big sites)."""
+    if not sys.stdout.isatty():
+        yield None
+        return
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None and total > PROGRESS_MIN:
+            bar = click.progressbar(length=total, label="Rendering")
+            bar.__enter__()
+        if bar is not None:
+            bar.update(done - bar.pos)
+
+    try:
+        yield progress
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
 
 
 def _progress(label: str):
@@ -236,7 +260,9 @@ def build(site_dir: Path | None, out: Path | None, base_url: str | None, no_sear
     from .build import build as build_site
 
     config = open_site(site_dir)
-    report, _ = build_site(config, build_options(config, out, base_url, not no_search, clean, jobs))
+    options = build_options(config, out, base_url, not no_search, clean, jobs)
+    with _build_bar() as progress:
+        report, _ = build_site(config, options, progress=progress)
     if click.get_current_context().find_root().params.get("debug"):
         for name, seconds in report.phases:
             click.echo(f"{seconds:8.3f} s  {name}", err=True)
@@ -267,23 +293,41 @@ def serve(site_dir: Path | None, host: str, port: int, open_browser: bool, no_se
     root = config.root
     options = build_options(config, None, None, not no_search, jobs=1)
     state = None
+    unbuilt: set[str] = set()  # changed since the last successful build
 
     def rebuild(changed: list[str] | None = None, search: bool = False) -> tuple[bool, str]:
         nonlocal state
         current = load_config(root)
+        if changed is not None:
+            unbuilt.update(changed)
         fast = replace(options, search=search and not no_search, trust_outputs=changed is not None,
                        defer_save=changed is not None)
-        report, state = build_site(current, fast, state, changed=_entry_changes(changed, current))
+        try:
+            report, state = build_site(current, fast, state,
+                                       changed=_entry_changes(sorted(unbuilt), current) if changed else None)
+        except PapershelfError:
+            raise
+        except Exception:
+            state = None  # after a surprise, trust nothing kept in memory
+            raise
+        unbuilt.clear()
         return bool(report.written or report.deleted), report.summary()
 
-    click.echo(rebuild(search=True)[1])
+    first_error = ""
+    try:
+        click.echo(rebuild(search=True)[1])
+    except PapershelfError as exc:
+        if not (options.out / "index.html").exists():
+            raise
+        first_error = str(exc)
+        _error_line(exc)
     _warm_up()
     preview = Preview(
         build=rebuild, settle=lambda: state.commit() if state else None,
         index_search=None if no_search else lambda: index_site(options.out),
         root=options.out, base_path=Urls.from_base(options.base_url).base_path,
         watch_folders=[config.papers_dir.parent, *load_theme(config).folders],
-        watch_files=[config.path], host=host, port=port)
+        watch_files=[config.path], host=host, port=port, error=first_error)
 
     def ready(url: str) -> None:
         if open_browser:

@@ -14,19 +14,11 @@ from .errors import ConfigError
 CONFIG_NAME = "site.yaml"
 CACHE_DIR = ".papershelf-cache"  # build and import caches, never committed
 
-# key -> (type, default); the single place the config schema is written down.
-SCHEMA: dict[str, tuple[type | tuple[type, ...], Any]] = {
-    "title": (str, "Reading list"),
-    "description": (str, "Papers I am reading, with notes."),
-    "author": (str, ""),
-    "base_url": (str, "/"),
-    "language": (str, "en"),
-    "theme": (str, "default"),
-    "theme_dir": ((str, type(None)), None),
-    "output_dir": (str, "_site"),
-    "feed_size": (int, 50),
-    "per_page": (int, 100),
-    "tag_rules": (dict, {}),
+# key -> the type its value must have (the defaults are those of Config below).
+SCHEMA: dict[str, type | tuple[type, ...]] = {
+    "title": str, "description": str, "author": str, "base_url": str, "language": str,
+    "theme": str, "theme_dir": (str, type(None)), "output_dir": str, "feed_size": int,
+    "per_page": int, "tag_rules": dict,
 }
 
 
@@ -36,7 +28,7 @@ class Config:
 
     root: Path
     title: str = "Reading list"
-    description: str = ""
+    description: str = "Papers I am reading, with notes."
     author: str = ""
     base_url: str = "/"
     language: str = "en"
@@ -105,11 +97,16 @@ def load_config(root: Path) -> Config:
             known = ", ".join(SCHEMA)
             raise ConfigError(f"unknown key {key!r}", path=path, line=lines.get(key),
                               hint=f"known keys: {known}")
-        expected, _ = SCHEMA[key]
+        expected = SCHEMA[key]
         if not isinstance(value, expected) or isinstance(value, bool):
             name = expected.__name__ if isinstance(expected, type) else expected[0].__name__
             raise ConfigError(f"{key} must be a {name}", path=path, line=lines.get(key))
         values[key] = value
+    for key, least in (("feed_size", 1), ("per_page", 0)):
+        if values.get(key, least) < least:
+            raise ConfigError(f"{key} must be at least {least}", path=path, line=lines.get(key))
+    if not values.get("output_dir", "_site").strip():
+        raise ConfigError("output_dir must name a folder", path=path, line=lines.get("output_dir"))
     values["tag_rules"] = _tag_rules(values.get("tag_rules", {}), path, lines.get("tag_rules"))
     values["base_url"] = normalize_base_url(values.get("base_url", "/"))
     return Config(root=root, **values)

@@ -25,6 +25,7 @@ FIELD_ORDER = (
 )
 DATE_FIELDS = frozenset({"date", "updated", "added"})
 STATUSES = ("to-read", "reading", "read")
+DEFAULT_STATUS = STATUSES[0]
 ABSTRACT_WIDTH = 88
 
 _OPEN = re.compile(r"\A---[ \t]*\r?\n")
@@ -163,10 +164,11 @@ def ordered_meta(meta: dict[str, Any]) -> dict[str, Any]:
     """Known keys in schema order, then the curator's own keys in theirs; empty values dropped."""
     known = {key: meta[key] for key in FIELD_ORDER if key in meta}
     extra = {key: value for key, value in meta.items() if key not in known}
-    return {key: value for key, value in {**known, **extra}.items() if not _empty(value)}
+    return {key: value for key, value in {**known, **extra}.items() if not is_empty(value)}
 
 
-def _empty(value: Any) -> bool:
+def is_empty(value: Any) -> bool:
+    """An absent value: None, an empty string or an empty list (such keys are not written)."""
     return value is None or value == "" or value == []
 
 

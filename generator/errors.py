@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,14 @@ class PapershelfError(Exception):
         where = location(self.path, self.line, self.column)
         text = f"{where}: {self.message}" if where else self.message
         return f"{text} ({self.hint})" if self.hint else text
+
+
+class InputsRejected(PapershelfError):
+    """Some inputs could not be read, so nothing was written; carries every error (one line each)."""
+
+    def __init__(self, errors: Sequence[PapershelfError]) -> None:
+        super().__init__(str(errors[0]))
+        self.errors = list(errors)
 
 
 class DumpError(PapershelfError):

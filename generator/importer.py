@@ -13,18 +13,16 @@ from pathlib import Path
 
 from . import dates
 from .config import Config
-from .entries import Entry, ordered_meta
-from .errors import Diagnostic, DumpError, PapershelfError
+from .entries import DEFAULT_STATUS, Entry, ordered_meta, read_entry
+from .errors import Diagnostic, DumpError, InputsRejected
 from .library import Library, load_library, save_entry
 from .merge import Group, entry_keys, fill, group_records, record_keys
-from .parallel import cpu_count, fork_map, fork_start
+from .parallel import Done, cpu_count, fork_map, fork_start, jobs_for
 from .records import Dump, MonthDay, Record
 from .slugs import SlugRegistry, base_slug
 from .sources import parse_dump
 from .tagging import compile_rules, tags_for
 
-DEFAULT_STATUS = "to-read"
-PARALLEL_MIN = 400  # entries to write before a second process pays for itself
 PARALLEL_BYTES = 2_000_000  # dumps to parse before a second process pays for itself
 WRITE_BATCH = 1000
 
@@ -36,6 +34,8 @@ class Change:
     kind: str
     entry: Entry
     fields: tuple[str, ...] = ()
+    base: Entry | None = None  # the file as read when the change was planned
+    records: tuple[Record, ...] = ()
 
 
 @dataclass
@@ -59,39 +59,33 @@ class ImportPlan:
                 f"{self.count('unchanged')} unchanged; {warns} warning{'s' * (warns != 1)}")
 
 
-class ImportAborted(PapershelfError):
-    """Some inputs were rejected; nothing was written. Carries every error."""
+class Parsing:
+    """Dumps being parsed, big ones in other processes while this one does other work."""
 
-    def __init__(self, errors: Sequence[PapershelfError]) -> None:
-        super().__init__(str(errors[0]))
-        self.errors = list(errors)
+    def __init__(self, paths: Iterable[Path], fmt: str | None) -> None:
+        self.indexed = list(enumerate(paths))
 
+        def parse(chunk: Sequence[tuple[int, Path]]) -> list[tuple[int, tuple[Dump, list] | DumpError]]:
+            return [(index, _parse_with_keys(path, fmt)) for index, path in chunk]
 
-def start_parsing(paths: Iterable[Path], fmt: str | None) -> Callable[[], list[tuple[Dump, list]]]:
-    """Begin parsing every dump, with each record's identity keys; big inputs are parsed in
-    other processes meanwhile. The returned function gives the results, or raises
-    ImportAborted listing each file that holds no entry.
-    """
-    indexed = list(enumerate(paths))
+        if sum(p.stat().st_size for _, p in self.indexed) >= PARALLEL_BYTES:
+            self.work = fork_start(parse, self.indexed, min(len(self.indexed), cpu_count()))
+        else:
+            self.work = Done([parse(self.indexed)])
 
-    def parse(chunk: Sequence[tuple[int, Path]]) -> list[tuple[int, tuple[Dump, list] | DumpError]]:
-        return [(index, _parse_with_keys(path, fmt)) for index, path in chunk]
-
-    if sum(p.stat().st_size for _, p in indexed) >= PARALLEL_BYTES:
-        join = fork_start(parse, indexed, min(len(indexed), cpu_count()))
-    else:
-        done = parse(indexed)
-        join = lambda: [done]  # noqa: E731 - same shape as fork_start's
-
-    def results() -> list[tuple[Dump, list]]:
-        found = dict(pair for part in join() for pair in part)
-        ordered = [found[index] for index, _ in indexed]
+    def results(self) -> list[tuple[Dump, list]]:
+        """Each dump with its records' identity keys; raises InputsRejected listing each file
+        that holds no entry."""
+        found = dict(pair for part in self.work.join() for pair in part)
+        ordered = [found[index] for index, _ in self.indexed]
         errors = [r for r in ordered if isinstance(r, DumpError)]
         if errors:
-            raise ImportAborted(errors)
+            raise InputsRejected(errors)
         return ordered
 
-    return results
+    def cancel(self) -> None:
+        """Stop parsing (this import failed for another reason)."""
+        self.work.cancel()
 
 
 def _parse_with_keys(path: Path, fmt: str | None) -> tuple[Dump, list] | DumpError:
@@ -103,15 +97,22 @@ def _parse_with_keys(path: Path, fmt: str | None) -> tuple[Dump, list] | DumpErr
 
 
 def plan_import(config: Config, paths: Sequence[Path], *, fmt: str | None = None,
-                year: int | None = None, today: dt.date | None = None) -> ImportPlan:
-    """Work out what importing ``paths`` would change, without writing anything."""
+                year: int | None = None, today: dt.date | None = None,
+                use_cache: bool = True) -> ImportPlan:
+    """Work out what importing ``paths`` would change, writing no entry (and, without
+    ``use_cache``, nothing at all: the library cache is neither read nor refreshed)."""
     today = today or dt.date.today()
-    parsing = start_parsing(paths, fmt)
-    library = load_library(config.papers_dir, config.cache_dir / "library.pickle", derive=entry_keys)
-    parsed = parsing()
+    parsing = Parsing(paths, fmt)
+    try:
+        cache = config.cache_dir / "library.pickle" if use_cache else None
+        library = load_library(config.papers_dir, cache, derive=entry_keys)
+    except BaseException:
+        parsing.cancel()
+        raise
+    parsed = parsing.results()
     dumps = [dump for dump, _ in parsed]
     if library.errors:
-        raise ImportAborted(library.errors)
+        raise InputsRejected(library.errors)
     records = [record for dump in dumps for record in dump.records]
     entries = list(library.entries.values())
     groups, conflicts = group_records(entries, records, [library.derived(e.slug) for e in entries],
@@ -132,7 +133,7 @@ def _change(entry: Entry | None, records: list[Record], rules, taken: SlugRegist
         if merged == entry.meta:
             return Change("unchanged", entry)
         changed = tuple(k for k in ordered_meta(merged) if merged.get(k) != entry.meta.get(k))
-        return Change("updated", Entry(entry.slug, merged, entry.body), changed)
+        return Change("updated", Entry(entry.slug, merged, entry.body), changed, entry, tuple(records))
     meta = fill({}, records)
     meta["tags"] = tags_for(rules, meta.get("title"), meta.get("abstract"))
     meta["status"] = DEFAULT_STATUS
@@ -187,16 +188,29 @@ def apply_import(config: Config, plan: ImportPlan,
     """
     config.papers_dir.mkdir(parents=True, exist_ok=True)
     changes = [c for c in plan.changes if c.kind != "unchanged"]
-    jobs = (jobs or cpu_count()) if len(changes) >= PARALLEL_MIN else 1
+    jobs = jobs_for(len(changes), jobs or cpu_count())
     batches = [changes[i:i + WRITE_BATCH] for i in range(0, len(changes), WRITE_BATCH)]
     folder = config.papers_dir
 
-    def write(chunk: list[Change]) -> None:
+    def write(chunk: list[Change]) -> list[Entry]:
+        written = []
         for change in chunk:
-            save_entry(folder, change.entry)
+            entry = change.entry
+            if change.base is not None:  # edited since it was read? merge into what is there now
+                try:
+                    current = read_entry(folder / f"{entry.slug}.md")
+                except FileNotFoundError:
+                    continue  # removed meanwhile: not brought back
+                if current != change.base:
+                    entry = Entry(entry.slug, fill(current.meta, change.records), current.body)
+                    if entry.meta == current.meta:
+                        continue
+            save_entry(folder, entry)
+            written.append(entry)
+        return written
 
-    for batch in progress(batches):
-        fork_map(write, batch, jobs)
-    if plan.library is not None and changes:
-        plan.library.remember(change.entry for change in changes)
+    written = [entry for batch in progress(batches) for part in fork_map(write, batch, jobs)
+               for entry in part]
+    if plan.library is not None and written:
+        plan.library.remember(written)
 

@@ -39,9 +39,9 @@ class Library:
     def remember(self, written: Iterable[Entry]) -> None:
         """Note entries just written, and refresh the cache, so the next run parses none of them."""
         for entry in written:
-            stat = self.path_of(entry.slug).stat()
+            key = file_key(self.path_of(entry.slug).stat())
             extra = self.derive(entry) if self.derive else None
-            self.known[entry.slug] = ((stat.st_mtime_ns, stat.st_size), entry.meta, entry.body, extra)
+            self.known[entry.slug] = (key, entry.meta, entry.body, extra)
             self.entries[entry.slug] = entry
         if self.cache:
             _write_cache(self.cache, _header(self.derive), self.known)
@@ -52,15 +52,21 @@ def entry_paths(folder: Path) -> list[Path]:
     return [folder / name for name, _ in scan_folder(folder)]
 
 
-def scan_folder(folder: Path) -> list[tuple[str, tuple[int, int]]]:
-    """(file name, (mtime in ns, size)) of every entry file, sorted by name."""
+def file_key(st: os.stat_result) -> tuple[int, int, int]:
+    """What tells that a file may have changed: modification and change times, and size.
+    (The change time cannot be set back by tools that restore modification times.)"""
+    return st.st_mtime_ns, st.st_ctime_ns, st.st_size
+
+
+def scan_folder(folder: Path) -> list[tuple[str, tuple[int, int, int]]]:
+    """(file name, file key) of every entry file, sorted by name."""
     try:
         with os.scandir(folder) as items:
             found = [(item.name, item.stat()) for item in items
                      if item.name.endswith(ENTRY_SUFFIX) and not item.name.startswith(".") and item.is_file()]
     except (FileNotFoundError, NotADirectoryError):
         return []
-    return sorted((name, (st.st_mtime_ns, st.st_size)) for name, st in found)
+    return sorted((name, file_key(st)) for name, st in found)
 
 
 def load_library(folder: Path, cache: Path | None = None,

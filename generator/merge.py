@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .entries import Entry
+from .entries import Entry, is_empty
 from .errors import Diagnostic
 from .records import Record
 
@@ -132,7 +132,7 @@ def fill(meta: dict[str, Any], records: Iterable[Record]) -> dict[str, Any]:
     merged = dict(meta)
     ordered = sorted(records, key=lambda r: r.format != "arxiv")
     for name in RECORD_FIELDS:
-        if _empty(merged.get(name)):
+        if is_empty(merged.get(name)):
             value = next((getattr(r, name) for r in ordered if getattr(r, name) is not None), None)
             if value is not None:
                 merged[name] = value
@@ -144,6 +144,3 @@ def fill(meta: dict[str, Any], records: Iterable[Record]) -> dict[str, Any]:
         merged["sources"] = sources
     return merged
 
-
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == []

@@ -25,10 +25,9 @@ from .arxiv_api import (
     load_cache,
 )
 from .config import Config
-from .entries import Entry, ordered_meta
-from .errors import PapershelfError, display_path
+from .entries import DEFAULT_STATUS, Entry, ordered_meta, read_entry
+from .errors import InputsRejected, PapershelfError, display_path
 from .identifiers import normalize_arxiv_id
-from .importer import DEFAULT_STATUS, ImportAborted
 from .library import Library, load_library, save_entry
 from .resolve import (
     COMPLETE,
@@ -67,7 +66,7 @@ def read_library(config: Config) -> Library:
     """Every entry of the site; any unreadable entry stops the job before it writes anything."""
     library = load_library(config.papers_dir)
     if library.errors:
-        raise ImportAborted(library.errors)
+        raise InputsRejected(library.errors)
     return library
 
 
@@ -154,7 +153,14 @@ def _finish(job: ResolveJob, entry: Entry, verdict: str, found: ArxivRecord | st
                        f"the id of {path}; not applied (merge the two entry files by hand)")
     outcome = apply_record(entry, found)
     if write and outcome.entry is not None:
-        save_entry(job.folder, outcome.entry)
+        try:
+            current = read_entry(job.folder / f"{entry.slug}.md")
+        except FileNotFoundError:
+            return Outcome(FAILED, entry.slug, detail="the entry file was removed meanwhile; not written")
+        if current != entry:  # edited while arXiv was asked: fill what is there now instead
+            outcome = apply_record(current, found)
+        if outcome.entry is not None:
+            save_entry(job.folder, outcome.entry)
     return outcome
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import __version__
 from .bibtex import bibtex_entry
-from .buildstate import BuildState, Derived, Record, digest, digest_bytes
+from .buildstate import BuildState, Derived, Record, digest, digest_bytes, installed_key
 from .charts import stats_view
 from .config import Config
 from .entries import STATUSES, Entry
@@ -23,7 +23,7 @@ from .errors import BuildError
 from .exports import bib_file, json_record, papers_json, robots_txt, sitemap
 from .feeds import atom_feed, feed_order
 from .markup import text_html
-from .parallel import fork_map
+from .parallel import fork_map, jobs_for
 from .render import make_environment, render
 from .site import ListPage, Paper, Site, paginate
 from .theme import Theme
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 from .views import STATUS_LABELS, Urls, feed_item, paper_view, row_view, tag_view
 
 PAGER_WINDOW = 3
-PARALLEL_MIN = 400  # items of work before a second process pays for itself
+WRITE_BATCH = 1000  # pages a worker renders between two progress reports
 
 
 class Output(NamedTuple):
@@ -42,7 +42,7 @@ class Output(NamedTuple):
     key: bytes
     make: Callable[[], bytes] | None = None  # None: a paper page, rendered in bulk
     slug: str | None = None
-    late: bool = False  # made after the paper pages, whose fragments it reuses (feeds)
+    late: bool = False  # made in this process after the pages: feeds (reuse fragments), bib and json
 
 
 class Structure(NamedTuple):
@@ -131,7 +131,7 @@ class PageMaker:
         """The abstract and notes of a paper as HTML, rendered once per text change."""
         entry = self.entry(slug)
         abstract = entry.get("abstract") or ""
-        key = digest(abstract, entry.body)
+        key = digest(self._renderers, abstract, entry.body)
         for known in (self.new_fragments, self._stored):
             if slug in known and known[slug][0] == key:
                 return known[slug][1]
@@ -162,7 +162,7 @@ class PageMaker:
                 made.append((slug, derived, digest(row), digest(derived.bib, derived.json)))
             return made
 
-        for part in fork_map(make, stale, self.jobs if len(stale) >= PARALLEL_MIN else 1):
+        for part in fork_map(make, stale, jobs_for(len(stale), self.jobs)):
             for slug, derived, row_key, export_key in part:
                 self.new_derived[slug] = derived
                 self.records[slug] = self.records[slug]._replace(
@@ -188,10 +188,14 @@ class PageMaker:
                           og_type="article")
         return self._html("paper.html", page=page, paper=view)
 
-    def write_all(self, plan: dict[str, Output], folder: Path, jobs: int) -> None:
+    def write_all(self, plan: dict[str, Output], folder: Path, jobs: int,
+                  progress: Callable[[int, int], None] | None = None) -> None:
         """Render every output of ``plan`` into ``folder``: paper and list pages spread over
-        ``jobs`` processes, then the feeds, which reuse the fragments the papers produced."""
+        ``jobs`` processes, then the late ones here (feeds reuse the fragments the papers
+        produced). Everything the workers need is read from the cache first: they never
+        touch this process's database connection."""
         self.preload([o.slug for o in plan.values() if o.slug])
+        self.derived(list(self.records))
         first = [path for path, output in plan.items() if not output.late]
 
         def work(chunk: Sequence[str]) -> dict[str, tuple[bytes, tuple[str, str]]]:
@@ -202,8 +206,12 @@ class PageMaker:
                 target.write_bytes(self.paper_page(output.slug) if output.slug else output.make())
             return self.new_fragments
 
-        for made in fork_map(work, first, jobs):
-            self.new_fragments.update(made)
+        step = WRITE_BATCH * jobs if progress else len(first) or 1
+        for start in range(0, len(first), step):  # batches, to tell the progress made
+            for made in fork_map(work, first[start:start + step], jobs):
+                self.new_fragments.update(made)
+            if progress:
+                progress(min(start + step, len(first)), len(plan))
         for path, output in plan.items():
             if output.late:
                 target = folder / path
@@ -317,7 +325,7 @@ class PageMaker:
             add(f"{tag.url}feed.xml", Output(self._slugs_key("feed", tag.name, items), make=feed, late=True))
             slugs = [p.slug for p in tag.papers]
             add(f"{tag.url}papers.bib", Output(self._slugs_key("bib", slugs, exports=True),
-                                               make=self._bib_maker(slugs)))
+                                               make=self._bib_maker(slugs), late=True))
 
     def _plan_site_files(self, add: Callable[[str, Output], None]) -> None:
         papers = self.model.papers
@@ -337,15 +345,16 @@ class PageMaker:
         latest = self._structure.latest
         add("feed.xml", Output(self._slugs_key("feed", latest), make=self._feed_maker(latest, "", ""),
                                late=True))
-        add("papers.bib", Output(self._slugs_key("bib", slugs, exports=True), make=self._bib_maker(slugs)))
+        add("papers.bib", Output(self._slugs_key("bib", slugs, exports=True), make=self._bib_maker(slugs),
+                                 late=True))
         add("papers.json", Output(self._slugs_key("json", slugs, exports=True), make=lambda: papers_json(
-            self._texts("json", slugs))))
+            self._texts("json", slugs)), late=True))
         add("sitemap.xml", Output(self._slugs_key("sitemap", [t.slug for t in self.model.tags], slugs,
                                                   exports=True),
                                   make=lambda: sitemap(self._sitemap_urls())))
         add("robots.txt", Output(digest(self.site_key, "robots"),
                                  make=lambda: robots_txt(self.urls.absolute("sitemap.xml"))))
-        add(".nojekyll", Output(digest("nojekyll"), make=lambda: b""))
+        add(".nojekyll", Output(digest("nojekyll"), make=lambda: b""))  # also build.MARKER
         for name, path in self.assets.items():
             add(f"assets/{name}", Output(digest(self.site_key, "asset", name), make=path.read_bytes))
 
@@ -356,6 +365,11 @@ class PageMaker:
         ``exports`` only their BibTeX and JSON (a notes edit leaves papers.bib alone)."""
         idents = self._export_idents if exports else self._entry_idents
         return digest(self.site_key, kind, parts[:-1], digest_bytes(map(idents.__getitem__, parts[-1])))
+
+    @functools.cached_property
+    def _renderers(self) -> tuple:
+        """The installed Markdown and MathML converters: fragments are remade when they change."""
+        return installed_key(("markdown", "latex2mathml"))
 
     @functools.cached_property
     def _row_keys(self) -> dict[str, bytes]:

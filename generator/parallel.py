@@ -1,19 +1,24 @@
 """Spread work over the CPU cores with fork: children inherit the data, return results by pipe.
 
 Fork avoids pickling the site model for each worker. Where fork is not
-available (Windows, or one core) the work runs in this process.
+available (Windows), or there is one chunk of work, it runs in this process.
+Children never touch the parent's open files or database: they compute, write
+their own output files, and send back a pickled result.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+PARALLEL_MIN = 400  # items of work before a second process pays for itself
 
 
 def cpu_count() -> int:
@@ -24,43 +29,90 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+def jobs_for(items: int, jobs: int) -> int:
+    """``jobs`` when there is enough work to share, else 1."""
+    return jobs if items >= PARALLEL_MIN else 1
+
+
+def _chunks(items: Sequence[T], jobs: int) -> list[Sequence[T]]:
+    chunks = [items[i::jobs] for i in range(jobs)] if jobs > 1 else [items]
+    return [chunk for chunk in chunks if chunk] or [items]
+
+
+def _can_fork() -> bool:
+    return hasattr(os, "fork") and sys.platform != "win32"
+
+
 def fork_map(func: Callable[[Sequence[T]], R], items: Sequence[T], jobs: int) -> list[R]:
     """``[func(chunk) for chunk in split(items, jobs)]``, the chunks run in parallel.
 
-    An exception raised in a child is raised again here.
+    This process does the first chunk. An exception raised in a child is raised
+    again here; every child is waited for, whatever happens.
     """
-    chunks = [items[i::jobs] for i in range(jobs)] if jobs > 1 else [items]
-    chunks = [c for c in chunks if c] or [items]
-    if len(chunks) == 1 or not hasattr(os, "fork") or sys.platform == "win32":
+    chunks = _chunks(items, jobs)
+    if len(chunks) == 1 or not _can_fork():
         return [func(chunk) for chunk in chunks]
-    children = [_spawn(func, chunk) for chunk in chunks[1:]]
-    mine = _guarded(func, chunks[0])
-    results = [mine] + [_collect(pid, fd) for pid, fd in children]
-    for result in results:
-        if isinstance(result, _Failure):
-            raise result.error
-    return results
+    children = Children([_spawn(func, chunk) for chunk in chunks[1:]])
+    try:
+        mine = func(chunks[0])
+    except BaseException:
+        children.cancel()
+        raise
+    return [mine, *children.join()]
 
 
-def fork_start(func: Callable[[Sequence[T]], R], items: Sequence[T], jobs: int) -> Callable[[], list[R]]:
-    """Start ``func`` on every chunk of ``items`` in child processes and return a function
-    that waits for their results, so this process can do other work meanwhile.
+def fork_start(func: Callable[[Sequence[T]], R], items: Sequence[T], jobs: int) -> Children[R] | Done[R]:
+    """Start ``func`` on every chunk of ``items`` in child processes; ``join()`` on the result
+    waits for them, so this process can do other work meanwhile (``cancel()`` if it fails)."""
+    chunks = _chunks(items, jobs)
+    if not _can_fork():
+        return Done([func(chunk) for chunk in chunks])
+    return Children([_spawn(func, chunk) for chunk in chunks])
 
-    Without fork, the work is done when the returned function is called.
-    """
-    chunks = [c for c in ([items[i::jobs] for i in range(jobs)] if jobs > 1 else [items]) if c]
-    if not chunks or not hasattr(os, "fork") or sys.platform == "win32":
-        return lambda: [func(chunk) for chunk in chunks]
-    children = [_spawn(func, chunk) for chunk in chunks]
 
-    def join() -> list[R]:
-        results = [_collect(pid, fd) for pid, fd in children]
-        for result in results:
-            if isinstance(result, _Failure):
-                raise result.error
+class Done(Generic[R]):
+    """Results already computed, with the interface of Children."""
+
+    def __init__(self, results: list[R]) -> None:
+        self.results = results
+
+    def join(self) -> list[R]:
+        """The results."""
+        return self.results
+
+    def cancel(self) -> None:
+        """Nothing to stop."""
+
+
+class Children(Generic[R]):
+    """Worker processes started by ``_spawn``: wait for their results, or stop them."""
+
+    def __init__(self, started: list[tuple[int, int]]) -> None:
+        self.started = started
+
+    def join(self) -> list[R]:
+        """Every child's result, in order; the first child's exception is raised here."""
+        results, failure = [], None
+        for pid, fd in self.started:
+            result = _collect(pid, fd)
+            if isinstance(result, _Failure) and failure is None:
+                failure = result
+            results.append(result)
+        self.started = []
+        if failure is not None:
+            raise failure.error
         return results
 
-    return join
+    def cancel(self) -> None:
+        """Stop and reap every child (after an error or Ctrl-C in this process)."""
+        for pid, fd in self.started:
+            os.close(fd)
+            try:
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+        self.started = []
 
 
 class _Failure:
@@ -68,21 +120,17 @@ class _Failure:
         self.error = error
 
 
-def _guarded(func, chunk):
-    try:
-        return func(chunk)
-    except Exception as exc:  # carried to the parent and raised there
-        return _Failure(exc)
-
-
 def _spawn(func, chunk) -> tuple[int, int]:
     read_fd, write_fd = os.pipe()
     pid = os.fork()
-    if pid == 0:  # child
+    if pid == 0:  # child: never returns
         os.close(read_fd)
         code = 0
         try:
-            result = _guarded(func, chunk)
+            try:
+                result = func(chunk)
+            except Exception as exc:  # carried to the parent and raised there
+                result = _Failure(exc)
             try:
                 data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
             except Exception as exc:  # an unpicklable exception or result

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .arxiv_api import ArxivRecord
-from .entries import Entry
+from .entries import Entry, is_empty
 from .errors import display_path
 from .identifiers import normalize_arxiv_id
 from .merge import normalize_abstract, normalize_title
@@ -101,13 +101,10 @@ def fill_from_record(meta: dict[str, Any], record: ArxivRecord,
     }
     merged = dict(meta)
     for key in fields:
-        if _empty(merged.get(key)) and not _empty(values[key]):
+        if is_empty(merged.get(key)) and not is_empty(values[key]):
             merged[key] = values[key]
     return merged
 
-
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == []
 
 
 def apply_record(entry: Entry, record: ArxivRecord) -> Outcome:

@@ -24,10 +24,14 @@ FOLDERS = ("content/sources", "content/papers")
 
 
 def create_site(directory: Path, *, title: str) -> list[Path]:
-    """Write a new site into ``directory``; refuses to overwrite an existing one."""
+    """Write a new site into ``directory``; refuses to overwrite any file that is already there."""
     if (directory / CONFIG_NAME).exists():
         raise ConfigError("a site already exists here", path=directory / CONFIG_NAME,
                           hint="choose an empty folder")
+    existing = [target for target in FILES if (directory / target).exists()]
+    if existing:
+        raise ConfigError(f"would overwrite {', '.join(existing)}", path=directory,
+                          hint="choose an empty folder, or move those files away first")
     written = []
     for folder in FOLDERS:
         keep = directory / folder / ".gitkeep"

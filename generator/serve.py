@@ -16,6 +16,7 @@ import json
 import mimetypes
 import os
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -54,14 +55,12 @@ class LiveState:
     root: Path
     base_path: str
     error: str = ""
-    generation: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     listeners: list[queue.Queue] = field(default_factory=list)
 
     def publish(self, event: str, data: str) -> None:
         """Send an event to every open page."""
         with self.lock:
-            self.generation += 1
             for listener in self.listeners:
                 listener.put((event, data))
 
@@ -154,7 +153,9 @@ def make_handler(live: LiveState, stop: threading.Event) -> type[http.server.Bas
 
         def _respond(self, head: bool) -> None:
             kind, path = resolve_request(live, self.path)
-            if kind == "events":
+            if kind == "events" and head:
+                self._send(200, b"", "text/event-stream", head)
+            elif kind == "events":
                 self._events()
             elif kind == "script":
                 body = (RELOAD_JS % json.dumps(live.base_path + EVENTS_PATH)).encode()
@@ -216,6 +217,13 @@ class LiveServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def handle_error(self, request, client_address) -> None:
+        """A page that went away mid-answer (a reload does that) is normal; anything else is one line."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError):
+            print(f"request from {client_address[0]} failed: {type(error).__name__}: {error}",
+                  file=sys.stderr, flush=True)
+
 
 def bind(host: str, port: int, handler: type, attempts: int = PORT_ATTEMPTS) -> tuple[LiveServer, str]:
     """Bind ``port``, or the next free one; returns the server and a note when the port moved."""
@@ -239,17 +247,21 @@ class Watcher:
     files: list[Path]
     stop: threading.Event
     changes: queue.Queue = field(default_factory=queue.Queue)
+    failure: str = ""  # why watching stopped, if it did
 
     def start(self) -> None:
         """Begin watching in background threads."""
         from watchfiles import watch
 
         def pump(paths: Iterable[Path], recursive: bool, keep: Callable[[str], bool]) -> None:
-            for batch in watch(*paths, recursive=recursive, stop_event=self.stop, step=10,
-                               debounce=500, raise_interrupt=False):
-                picked = {path for _, path in batch if keep(path)}
-                if picked:
-                    self.changes.put(picked)
+            try:
+                for batch in watch(*paths, recursive=recursive, stop_event=self.stop, step=10,
+                                   debounce=500, raise_interrupt=False):
+                    picked = {path for _, path in batch if keep(path)}
+                    if picked:
+                        self.changes.put(picked)
+            except Exception as exc:  # told once by the main loop, not as a thread's traceback
+                self.failure = f"{type(exc).__name__}: {exc}"
 
         folders = [f for f in self.folders if f.is_dir()]
         if folders:
@@ -312,6 +324,7 @@ class Preview:
     watch_files: list[Path]
     host: str = "127.0.0.1"
     port: int = 8000
+    error: str = ""  # the first build failed: shown over the pages until a rebuild succeeds
 
 
 def run_preview(preview: Preview, *, echo: Callable[[str], None], failure: type[Exception],
@@ -319,7 +332,7 @@ def run_preview(preview: Preview, *, echo: Callable[[str], None], failure: type[
     """Serve until ``stop`` is set or Ctrl-C; rebuild on every change. ``failure`` is the
     exception type of a build the user can fix (reported, not fatal)."""
     stop = stop or threading.Event()
-    live = LiveState(root=preview.root, base_path=preview.base_path)
+    live = LiveState(root=preview.root, base_path=preview.base_path, error=preview.error)
     server, note = bind(preview.host, preview.port, make_handler(live, stop))
     if note:
         echo(note)
@@ -332,7 +345,11 @@ def run_preview(preview: Preview, *, echo: Callable[[str], None], failure: type[
         echo(f"Serving {preview.root.name}/ on {url} (Ctrl-C to stop)")
         if on_ready:
             on_ready(url)
+        told = False
         while not stop.is_set():
+            if watcher.failure and not told:
+                echo(f"watching for changes stopped ({watcher.failure}); restart serve to rebuild again")
+                told = True
             try:
                 changed = watcher.wait(timeout=0.25)
             except queue.Empty:
@@ -354,10 +371,11 @@ def _rebuild(preview: Preview, live: LiveState, refresher: SearchRefresher | Non
     names = ", ".join(os.path.basename(p) for p in changed[:3]) + (" ..." if len(changed) > 3 else "")
     try:
         wrote, summary = preview.build(changed)
-    except failure as exc:
-        live.error = str(exc)
-        echo(f"rebuild failed: {exc}")
-        live.publish("failed", str(exc))
+    except Exception as exc:  # the preview goes on: the last good site stays served
+        message = str(exc) if isinstance(exc, failure) else f"internal error: {type(exc).__name__}: {exc}"
+        live.error = message
+        echo(f"rebuild failed: {message}")
+        live.publish("failed", message)
         return
     recovered = bool(live.error)
     live.error = ""
@@ -366,5 +384,8 @@ def _rebuild(preview: Preview, live: LiveState, refresher: SearchRefresher | Non
         if refresher and wrote:
             refresher.request()
     if preview.settle:
-        preview.settle()
+        try:
+            preview.settle()
+        except Exception as exc:  # a cache that could not be written only costs time later
+            echo(f"build cache not saved: {exc}")
     echo(f"{names}: {summary}")

@@ -35,7 +35,3 @@ class SlugRegistry:
         self._folded.add(candidate.casefold())
         return candidate
 
-
-def unique_slug(base: str, taken: Iterable[str]) -> str:
-    """``base``, or ``base-2``, ``base-3``... whichever is not in ``taken`` (case-insensitively)."""
-    return SlugRegistry(taken).claim(base)

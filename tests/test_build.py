@@ -121,3 +121,39 @@ def test_big_sites_build_on_several_processes_with_the_same_result_and_errors(si
     result = run(site, "build", "--no-search", "--jobs", "2", "--clean")
     assert result.exit_code == 1
     assert "copy-317.md:" in result.stderr and "unknown status 'someday'" in result.stderr
+
+
+@pytest.mark.parametrize("out", [".", "content", "content/papers/x", "..", "themes/default"])
+def test_an_output_folder_that_would_replace_the_site_is_refused(site, out):
+    build_demo(site)
+    (site / "themes" / "default").mkdir(parents=True)
+    before = snapshot(site / "content")
+    result = run(site, "build", "--no-search", "--out", str(site / out))
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "would replace" in line
+    assert snapshot(site / "content") == before and (site / "site.yaml").is_file()
+
+
+def test_a_folder_of_other_files_is_not_replaced(site, tmp_path):
+    mine = tmp_path / "docs"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me\n")
+    build_demo(site)
+    result = run(site, "build", "--no-search", "--out", str(mine))
+    assert result.exit_code == 1 and "did not make" in result.stderr
+    assert (mine / "notes.txt").read_text() == "keep me\n"
+
+
+def test_check_reports_what_would_stop_a_build(site):
+    build_demo(site)
+    papers = site / "content" / "papers"
+    (first, second) = sorted(papers.glob("deepseek-*.md"))[:2]
+    first.write_text(first.read_text().replace("tags: [", "tags: [Theorem Proving, "))
+    second.write_text(second.read_text().replace("tags: [", "tags: [theorem-proving, "))
+    config = site / "site.yaml"
+    config.write_text(config.read_text() + "theme_dir: nowhere\n")
+    result = run(site, "check")
+    assert result.exit_code == 1
+    assert "two pages would have the URL 'tags/theorem-proving/'" in result.stdout
+    assert "theme_dir 'nowhere' is not a folder" in result.stdout

@@ -269,3 +269,40 @@ def test_init_creates_a_working_site(tmp_path):
     assert len(list((target / "content/papers").glob("*.md"))) == 10
     again = CliRunner().invoke(cli, ["init", str(target)])
     assert again.exit_code == 1 and "already exists" in again.output
+
+
+def test_an_edit_made_during_an_import_is_kept(site):
+    """The plan is made from the files as read; one edited before the write is merged afresh."""
+    from generator.config import load_config
+    from generator.importer import apply_import, plan_import
+
+    hf = site / "content/sources/hf-daily-papers-deepseek.txt"
+    assert run(site, "import", str(hf)).exit_code == 0
+    config = load_config(site)
+    plan = plan_import(config, [site / "content/sources/arxiv-listing.txt"], today=TODAY)
+    (path,) = (site / "content/papers").glob("insights-into-deepseek-v3-*.md")
+    entry = read_entry(path)
+    entry.meta["status"] = "read"
+    path.write_text(format_entry(type(entry)(entry.slug, entry.meta, "Written while importing.\n")))
+    apply_import(config, plan)
+    merged = read_entry(path)
+    assert merged.get("status") == "read" and merged.body == "Written while importing.\n"
+    assert merged.get("arxiv") == "2505.09343", "the import's additions are applied too"
+
+
+def test_dry_run_writes_no_cache_either(site):
+    assert run(site, "import", "--dry-run", *map(str, seed_paths(site))).exit_code == 0
+    assert not (site / ".papershelf-cache").exists()
+
+
+def test_init_never_overwrites_files(tmp_path):
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+    target = tmp_path / "repo"
+    (target / ".github" / "workflows").mkdir(parents=True)
+    (target / "Makefile").write_text("all:\n\techo mine\n")
+    result = CliRunner().invoke(cli, ["init", str(target)])
+    assert result.exit_code == 1 and "would overwrite Makefile" in result.output
+    assert (target / "Makefile").read_text() == "all:\n\techo mine\n"
+    assert not (target / "site.yaml").exists()

@@ -8,7 +8,7 @@ from generator.dates import closest_year, page_year
 from generator.entries import Entry
 from generator.merge import fill, group_records, normalize_title
 from generator.records import MonthDay, Record
-from generator.slugs import base_slug, unique_slug
+from generator.slugs import SlugRegistry, base_slug
 
 
 def rec(**fields):
@@ -89,5 +89,7 @@ def test_slugs():
     assert base_slug(None, "2504.02495") == "arxiv-2504.02495"
     assert base_slug(None, "hep-th/9901001") == "arxiv-hep-th-9901001"
     assert base_slug("!!!", None) == "paper"
-    assert unique_slug("a", {"a", "A-2"}) == "a-3"
-    assert unique_slug("b", {"a"}) == "b"
+    taken = SlugRegistry({"a", "A-2"})
+    assert taken.claim("a") == "a-3"
+    assert taken.claim("a") == "a-4", "a claimed slug is taken"
+    assert taken.claim("B") == "B" and taken.claim("b") == "b-2"

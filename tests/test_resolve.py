@@ -491,3 +491,24 @@ def test_resolving_the_demo_fills_titles_and_ids_and_changes_nothing_else(site, 
     result = resolve(site, api)
     assert api.count() == 15 and "24 already complete" in result.output and "0 requests" in result.output
     assert snapshot(site) == resolved
+
+
+def test_an_edit_made_while_resolving_is_kept(site, api, monkeypatch):
+    """Title searches are 3 s apart: a curator may edit an entry meanwhile; that edit survives."""
+    from generator import arxiv_api
+
+    api.add(VL)
+    path = write(site, "vl", "Old notes.\n", title=VL["title"], abstract=VL["abstract"])
+    search = arxiv_api.ArxivLookup.search_title
+
+    def search_while_editing(self, title):
+        entry = read_entry(path)
+        entry.meta["status"] = "reading"
+        path.write_text(format_entry(Entry(entry.slug, entry.meta, "Notes typed meanwhile.\n")))
+        return search(self, title)
+
+    monkeypatch.setattr(arxiv_api.ArxivLookup, "search_title", search_while_editing)
+    assert resolve(site, api).exit_code == 0
+    after = read(site, "vl")
+    assert after.get("arxiv") == "2403.05525"
+    assert after.get("status") == "reading" and after.body == "Notes typed meanwhile.\n"

@@ -177,3 +177,22 @@ def test_serve_requires_a_site(tmp_path):
     done = subprocess.run([str(exe), "serve"], cwd=tmp_path, capture_output=True, text=True,
                           check=False, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     assert done.returncode == 1 and "no site.yaml" in done.stderr
+
+
+def test_a_failed_rebuild_is_remembered_until_fixed(imported):
+    site = imported
+    papers = sorted((site / "content" / "papers").glob("*.md"))
+    broken, other = papers[0], papers[1]
+    good = broken.read_text()
+    with serving(site, "--port", "0", "--no-search") as (url, _process, _lines):
+        events = Events(url)
+        broken.write_text(good.replace("status: to-read", "status: [oops"))
+        events.wait_for("failed")
+        other.write_text(other.read_text() + "\nAnother note.\n")
+        events.wait_for("failed", 2)  # the broken file is looked at again, and still fails
+        assert b"papershelf-error" in get(url)[2]
+        broken.write_text(good)
+        events.wait_for("reload")
+        assert b"papershelf-error" not in get(url)[2]
+        status, kind, body = get(url + "__papershelf__/events", "HEAD")
+        assert (status, kind, body) == (200, "text/event-stream", b""), "HEAD answers, not streams"
