@@ -183,7 +183,8 @@ def _config_key(config: Config) -> tuple:
 
 def scan_entries(folder: Path) -> dict[str, tuple[str, tuple[int, ...]]]:
     """Every entry file by slug, with its path and file key, in name order."""
-    return {name[:-len(ENTRY_SUFFIX)]: (os.path.join(folder, name), key) for name, key in scan_folder(folder)}
+    prefix, cut = f"{folder}{os.sep}", -len(ENTRY_SUFFIX)
+    return {name[:cut]: (prefix + name, key) for name, key in scan_folder(folder)}
 
 
 def rescan_entries(folder: Path, records: dict[str, Record],
@@ -298,13 +299,15 @@ def _build_fresh(maker: PageMaker, plan: dict[str, Output], options: BuildOption
 def _build_in_place(maker: PageMaker, plan: dict[str, Output], stale: list[str], previous: dict[str, bytes],
                     options: BuildOptions, report: BuildReport, search_due: bool) -> None:
     """Render the changed outputs in memory, then replace each file atomically."""
+    from .pages import output_bytes
+
     out = options.out
     papers = {p: plan[p].slug for p in stale if plan[p].slug}
     rendered = maker.render_papers_in_memory(list(papers.values()))
     pending = {path: rendered[slug] for path, slug in papers.items()}
     for path in stale:
         if plan[path].make is not None:
-            pending[path] = plan[path].make()
+            pending[path] = output_bytes(plan[path].make())
     for path, data in pending.items():
         target = out / path
         if target.is_file() and target.read_bytes() == data:

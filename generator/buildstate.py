@@ -213,6 +213,15 @@ class BuildState:
         if not defer:
             self.commit()
 
+    def store_fragments(self, fragments: dict[str, tuple[bytes, tuple[str, str]]]) -> None:
+        """Write rendered fragments now (they are keyed by their text, so always valid), so a
+        big build need not hold them all in memory until the end."""
+        with self._db:
+            self._db.executemany(
+                "INSERT INTO entries (slug, fragments_key, fragments) VALUES (?, ?, ?) ON CONFLICT(slug) "
+                "DO UPDATE SET fragments_key = excluded.fragments_key, fragments = excluded.fragments",
+                ((slug, key, _dump(html)) for slug, (key, html) in fragments.items()))
+
     def commit(self) -> None:
         """Write the last save, if it is still pending, in one transaction."""
         if self._pending is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from html import escape as _escape
 from typing import Any
 
@@ -21,16 +21,25 @@ def json_record(slug: str, url: str, meta: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=False, default=str)
 
 
-def papers_json(records: Iterable[str]) -> bytes:
-    """A JSON array with one paper per line, so diffs of it stay readable."""
-    lines = list(records)
-    body = ",\n".join(lines)
-    return (f"[\n{body}\n]\n" if lines else "[]\n").encode()
+CHUNK = 500  # records per piece of a big file: they are written as they are made
 
 
-def bib_file(entries: Iterable[str]) -> bytes:
-    """Concatenated BibTeX entries, a blank line apart."""
-    return "\n".join(entries).encode()
+def papers_json(records: Sequence[str]) -> Iterator[bytes]:
+    """A JSON array with one paper per line (so diffs of it stay readable), in pieces."""
+    if not records:
+        yield b"[]\n"
+        return
+    yield b"[\n"
+    for start in range(0, len(records), CHUNK):
+        separator = ",\n" if start else ""
+        yield (separator + ",\n".join(records[start:start + CHUNK])).encode()
+    yield b"\n]\n"
+
+
+def bib_file(entries: Sequence[str]) -> Iterator[bytes]:
+    """Concatenated BibTeX entries, a blank line apart, in pieces."""
+    for start in range(0, len(entries), CHUNK):
+        yield (("\n" if start else "") + "\n".join(entries[start:start + CHUNK])).encode()
 
 
 def escape(text: str) -> str:

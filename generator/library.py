@@ -60,13 +60,18 @@ def file_key(st: os.stat_result) -> tuple[int, int, int]:
 
 def scan_folder(folder: Path) -> list[tuple[str, tuple[int, int, int]]]:
     """(file name, file key) of every entry file, sorted by name."""
+    found = []
     try:
         with os.scandir(folder) as items:
-            found = [(item.name, item.stat()) for item in items
-                     if item.name.endswith(ENTRY_SUFFIX) and not item.name.startswith(".") and item.is_file()]
+            for item in items:
+                name = item.name
+                if name.endswith(ENTRY_SUFFIX) and name[0] != "." and item.is_file():
+                    st = item.stat()
+                    found.append((name, (st.st_mtime_ns, st.st_ctime_ns, st.st_size)))  # file_key
     except (FileNotFoundError, NotADirectoryError):
         return []
-    return sorted((name, file_key(st)) for name, st in found)
+    found.sort()
+    return found
 
 
 def load_library(folder: Path, cache: Path | None = None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -40,9 +40,24 @@ class Output(NamedTuple):
     """One file of the site: its key (a digest of all its inputs) and how to make its bytes."""
 
     key: bytes
-    make: Callable[[], bytes] | None = None  # None: a paper page, rendered in bulk
+    make: Callable[[], bytes | Iterator[bytes]] | None = None  # None: a paper page, rendered in bulk
     slug: str | None = None
     late: bool = False  # made in this process after the pages: feeds (reuse fragments), bib and json
+
+
+def write_output(path: Path, data: bytes | Iterator[bytes]) -> None:
+    """Write a new output file, from its bytes or piece by piece (big exports)."""
+    with open(path, "wb") as handle:
+        if isinstance(data, bytes):
+            handle.write(data)
+        else:
+            for piece in data:
+                handle.write(piece)
+
+
+def output_bytes(data: bytes | Iterator[bytes]) -> bytes:
+    """An output's bytes in one piece."""
+    return data if isinstance(data, bytes) else b"".join(data)
 
 
 class Structure(NamedTuple):
@@ -81,6 +96,7 @@ class PageMaker:
         self._entries: dict[str, Entry] = {}
         self._stored: dict[str, tuple[bytes, tuple[str, str]]] = {}
         self._stored_derived: dict[str, Derived] = {}
+        self._asked: set[str] = set()  # slugs whose stored fragments were looked up
         self._notes: NotesRenderer | None = None
 
     # ----- shared context -------------------------------------------------------------------
@@ -116,7 +132,8 @@ class PageMaker:
         missing = [s for s in slugs if s not in self.parsed and s not in self._entries]
         self._entries.update(self.cache.entries(missing))
         if fragments:
-            wanted = [s for s in slugs if s not in self._stored and s not in self.new_fragments]
+            wanted = [s for s in slugs if s not in self._asked]
+            self._asked.update(wanted)
             self._stored.update((slug, (key, html)) for slug, key, html in self.cache.fragments(wanted))
 
     def entry(self, slug: str) -> Entry:
@@ -135,7 +152,7 @@ class PageMaker:
         for known in (self.new_fragments, self._stored):
             if slug in known and known[slug][0] == key:
                 return known[slug][1]
-        if slug not in self._stored and slug not in self.new_fragments:
+        if slug not in self._asked:  # (workers find everything asked for before they started)
             self.preload([slug])
             if slug in self._stored and self._stored[slug][0] == key:
                 return self._stored[slug][1]
@@ -199,24 +216,28 @@ class PageMaker:
         first = [path for path, output in plan.items() if not output.late]
 
         def work(chunk: Sequence[str]) -> dict[str, tuple[bytes, tuple[str, str]]]:
+            self.new_fragments.clear()  # in a worker: send back only what this batch made
             for path in chunk:
                 output = plan[path]
                 target = folder / path
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(self.paper_page(output.slug) if output.slug else output.make())
+                write_output(target, self.paper_page(output.slug) if output.slug else output.make())
             return self.new_fragments
 
-        step = WRITE_BATCH * jobs if progress else len(first) or 1
-        for start in range(0, len(first), step):  # batches, to tell the progress made
-            for made in fork_map(work, first[start:start + step], jobs):
-                self.new_fragments.update(made)
+        step = WRITE_BATCH * jobs
+        for start in range(0, len(first), step):  # in batches: to tell progress, and to store
+            made: dict[str, tuple[bytes, tuple[str, str]]] = {}  # fragments as they come
+            for part in fork_map(work, first[start:start + step], jobs):
+                made.update(part)
+            self.cache.store_fragments(made)  # and forgotten here: late outputs read them back
+            self._asked.difference_update(made)
             if progress:
                 progress(min(start + step, len(first)), len(plan))
         for path, output in plan.items():
             if output.late:
                 target = folder / path
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(output.make())
+                write_output(target, output.make())
 
     def render_papers_in_memory(self, slugs: Sequence[str]) -> dict[str, bytes]:
         """Render paper pages without writing them."""
