@@ -1,32 +1,44 @@
-"""site.yaml ``tag_rules``: tag new entries whose title or abstract names a keyword."""
+"""site.yaml ``tag_rules``: tag new entries whose title or abstract names a keyword.
+
+A keyword matches case-insensitively as a whole word (or words: any run of spaces or line
+breaks between them): ``RL`` tags "RL-based (RL)" but not "URL".
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 Rules = Sequence[tuple[str, Sequence[str]]]
-
-
-Rule = tuple[str, re.Pattern[str], tuple[str, ...]]
+Rule = tuple[str, tuple[str, ...]]
 
 
 def compile_rules(rules: Rules) -> list[Rule]:
-    """Per tag: a case-insensitive whole-word pattern for its keywords, and the keywords
-    lowercased with single spaces (a quick test that rules most texts out)."""
+    """Per tag, its keywords lowercased with single spaces."""
     compiled = []
     for tag, keywords in rules:
-        words = [k.split() for k in keywords if k.strip()]
+        words = tuple(" ".join(k.split()).lower() for k in keywords if k.strip())
         if words:
-            pattern = "|".join(r"\s+".join(map(re.escape, w)) for w in words)
-            compiled.append((tag, re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE),
-                             tuple(" ".join(w).lower() for w in words)))
+            compiled.append((tag, words))
     return compiled
 
 
 def tags_for(compiled: list[Rule], *texts: str | None) -> list[str]:
     """The tags whose keywords occur in any of ``texts``, in rule order."""
-    haystack = "\n".join(t for t in texts if t)
-    flat = " ".join(haystack.split()).lower()
-    return [tag for tag, pattern, quick in compiled
-            if any(k in flat for k in quick) and pattern.search(haystack)]
+    flat = " ".join(" ".join(t for t in texts if t).split()).lower()
+    return [tag for tag, words in compiled if any(_whole_word(flat, word) for word in words)]
+
+
+def _whole_word(text: str, word: str) -> bool:
+    """``word`` occurs in ``text`` with no letter, digit or underscore right before or after."""
+    start = text.find(word)
+    while start >= 0:
+        end = start + len(word)
+        before_ok = start == 0 or not _word_char(text[start - 1])
+        if before_ok and (end == len(text) or not _word_char(text[end])):
+            return True
+        start = text.find(word, start + 1)
+    return False
+
+
+def _word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"

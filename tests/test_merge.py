@@ -93,3 +93,16 @@ def test_slugs():
     assert taken.claim("a") == "a-3"
     assert taken.claim("a") == "a-4", "a claimed slug is taken"
     assert taken.claim("B") == "B" and taken.claim("b") == "b-2"
+
+
+def test_tag_rules_match_whole_words_case_insensitively():
+    from generator.tagging import compile_rules, tags_for
+
+    rules = compile_rules([("rl", ["RL"]), ("moe", ["mixture of experts", "MoE"]), ("code", ["c++"])])
+    assert tags_for(rules, "An RL-based method (RL).") == ["rl"]
+    assert tags_for(rules, "See the URL; ctrl; RLHF") == []
+    assert tags_for(rules, "A Mixture\nof  Experts model") == ["moe"]
+    assert tags_for(rules, "DeepSeekMoE", "moe_layers") == []
+    assert tags_for(rules, "Title", None, "uses (MoE) and rl") == ["rl", "moe"]
+    assert tags_for(rules, "Written in C++ mostly") == ["code"]
+    assert tags_for(rules, "") == []
