@@ -48,7 +48,12 @@ class Run:
 
 def run(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None,
         sample: bool = False, timeout: float = 3600) -> Run:
-    """Run ``cmd`` to the end; time it, reap it with wait4 and, if asked, sample its tree's memory."""
+    """Run ``cmd`` to the end; time it, reap it with wait4 and, if asked, sample its tree's memory.
+
+    Files earlier runs wrote are flushed to disk first, untimed (``os.sync``): otherwise the
+    kernel's writeback of one run's thousands of files lands in the next run's time.
+    """
+    os.sync()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)

@@ -191,8 +191,11 @@ def apply_import(config: Config, plan: ImportPlan,
     jobs = jobs_for(len(changes), jobs or cpu_count())
     batches = [changes[i:i + WRITE_BATCH] for i in range(0, len(changes), WRITE_BATCH)]
     folder = config.papers_dir
+    library = plan.library
 
-    def write(chunk: list[Change]) -> list[Entry]:
+    def write(chunk: list[Change]) -> list[tuple[str, Entry | None, tuple | None, object]]:
+        """Save each change; per file written: its slug, the entry if not the planned one
+        (merged into a file edited meanwhile), and what the library cache keeps of it."""
         written = []
         for change in chunk:
             entry = change.entry
@@ -205,12 +208,14 @@ def apply_import(config: Config, plan: ImportPlan,
                     entry = Entry(entry.slug, fill(current.meta, change.records), current.body)
                     if entry.meta == current.meta:
                         continue
-            save_entry(folder, entry)
-            written.append(entry)
+            path = save_entry(folder, entry)
+            key, derived = library.saved(entry, path) if library is not None else (None, None)
+            written.append((entry.slug, None if entry is change.entry else entry, key, derived))
         return written
 
-    written = [entry for batch in progress(batches) for part in fork_map(write, batch, jobs)
-               for entry in part]
-    if plan.library is not None and written:
-        plan.library.remember(written)
-
+    planned = {change.entry.slug: change.entry for change in changes}
+    written = [(planned[slug] if entry is None else entry, key, derived)
+               for batch in progress(batches) for part in fork_map(write, batch, jobs)
+               for slug, entry, key, derived in part]
+    if library is not None and written:
+        library.remember(written)

@@ -36,15 +36,19 @@ class Library:
         """Where the entry ``slug`` lives."""
         return self.folder / f"{slug}{ENTRY_SUFFIX}"
 
-    def remember(self, written: Iterable[Entry]) -> None:
-        """Note entries just written, and refresh the cache, so the next run parses none of them."""
-        for entry in written:
-            key = file_key(self.path_of(entry.slug).stat())
-            extra = self.derive(entry) if self.derive else None
+    def remember(self, written: Iterable[tuple[Entry, tuple[int, int, int], Any]]) -> None:
+        """Note entries just written, each with its file key and what ``derive`` made of it
+        (see ``saved``), and refresh the cache, so the next run parses none of them."""
+        for entry, key, extra in written:
             self.known[entry.slug] = (key, entry.meta, entry.body, extra)
             self.entries[entry.slug] = entry
         if self.cache:
             _write_cache(self.cache, _header(self.derive), self.known)
+
+    def saved(self, entry: Entry, path: Path) -> tuple[tuple[int, int, int], Any]:
+        """The file key and derived data ``remember`` wants for ``entry``, just saved at ``path``
+        (worker processes call this, so the work is spread over the cores)."""
+        return file_key(os.stat(path)), (self.derive(entry) if self.derive else None)
 
 
 def entry_paths(folder: Path) -> list[Path]:
