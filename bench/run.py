@@ -29,14 +29,15 @@ What it does, for each N (default 1,000 and 10,000 papers):
    (30% of the papers in both) into an empty site, then again (no change).
 
 Every time is wall clock around a child process, from fork to reaped; memory
-comes from the kernel (``wait4``, /proc). Before each pair the bench waits (up
+comes from the kernel (``wait4``, /proc). Files earlier runs wrote are flushed
+to disk (``os.sync``, untimed) before each run. Before each pair the bench waits (up
 to ``--idle-wait`` seconds) for the CPUs to be idle, and says how many pairs
 had to run on a busy machine. Old outputs are moved aside, not deleted, before
 a cold build (ext4 creates files slowly for ~30 s after mass deletions), and
 Python bytecode is cached (in the work folder) as in any installed copy.
 Medians are printed with the ratio
-papershelf / Hugo of each pair, as Markdown tables, beside issue 4's targets
-(which are defined at N = 10,000).
+papershelf / Hugo of each pair, as Markdown tables, beside the project's
+performance targets (defined at N = 10,000; see the README).
 
 Run it with ``make bench``, or ``.venv/bin/python -m bench [--sizes 1000,10000]
 [--pairs 5] [--dump-size 10000] [--quick]``; it needs ``hugo`` on PATH and, for
@@ -81,7 +82,7 @@ tag_rules:
   chinese-nlp: [Chinese]
 """
 FORGET = 35  # seconds: ext4 treats deleted inodes as recent for 30 s (see discard)
-TARGETS = {  # issue 4, at N = 10,000
+TARGETS = {  # the README's performance targets, at N = 10,000
     "cold": 0.7, "search": 0.7, "noop": 0.3, "edit": 0.5, "serve": 0.2, "rss": 200 * MB,
     "import": 3.0, "reimport": 1.0,
 }
