@@ -21,8 +21,7 @@ ROWS = (
 
 @pytest.mark.bench
 def test_bench_runs_end_to_end(tmp_path: Path) -> None:
-    if shutil.which("hugo") is None:
-        pytest.skip("hugo is not installed (make test installs it)")
+    assert shutil.which("hugo"), "hugo is not installed: make test installs it (scripts/install-system-deps)"
     done = subprocess.run(
         [sys.executable, "-m", "bench", "--sizes", "20", "--pairs", "1", "--dump-size", "40",
          "--settle", "0.3", "--timeout", "15", "--idle-wait", "0", "--forget", "0",
