@@ -78,12 +78,16 @@ def test_site_templates_override_the_theme_one_file_at_a_time(site):
     assert "Lost in the stacks" in (site / "_site" / "404.html").read_text()
 
 
-def test_two_pages_with_one_url_are_refused(site):
-    build_demo(site)
-    papers = site / "content" / "papers"
-    (first, second) = sorted(papers.glob("deepseek-*.md"))[:2]
+def tag_two_papers_with_one_url(site):
+    """Tags 'Theorem Proving' and 'theorem-proving', which both want /tags/theorem-proving/."""
+    (first, second) = sorted((site / "content" / "papers").glob("deepseek-*.md"))[:2]
     first.write_text(first.read_text().replace("tags: [", "tags: [Theorem Proving, "))
     second.write_text(second.read_text().replace("tags: [", "tags: [theorem-proving, "))
+
+
+def test_two_pages_with_one_url_are_refused(site):
+    build_demo(site)
+    tag_two_papers_with_one_url(site)
     result = run(site, "build")
     assert result.exit_code == 1
     assert "tags/theorem-proving/" in result.stderr and "two pages" in result.stderr
@@ -147,10 +151,7 @@ def test_a_folder_of_other_files_is_not_replaced(site, tmp_path):
 
 def test_check_reports_what_would_stop_a_build(site):
     build_demo(site)
-    papers = site / "content" / "papers"
-    (first, second) = sorted(papers.glob("deepseek-*.md"))[:2]
-    first.write_text(first.read_text().replace("tags: [", "tags: [Theorem Proving, "))
-    second.write_text(second.read_text().replace("tags: [", "tags: [theorem-proving, "))
+    tag_two_papers_with_one_url(site)
     config = site / "site.yaml"
     config.write_text(config.read_text() + "theme_dir: nowhere\n")
     result = run(site, "check")
