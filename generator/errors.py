@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import errno
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,6 +76,76 @@ class ConfigError(PapershelfError):
 
 class BuildError(PapershelfError):
     """A site that cannot be rendered (template error, URL collision, ...)."""
+
+
+class FileSystemError(PapershelfError):
+    """A file or folder the operating system refused: full disk, permissions, a link loop..."""
+
+
+_PERMISSIONS = "check the owner and permissions of the file or folder"
+# errno -> (what happened, what to do). Errors about the disk itself name the folder.
+OS_ERRORS = {
+    errno.ENOSPC: ("no space left on device", "free some disk space, then run the command again"),
+    errno.EDQUOT: ("disk quota exceeded", "free some disk space, then run the command again"),
+    errno.EROFS: ("read-only file system",
+                  "make the folder writable or work on a copy, then run the command again"),
+    errno.EACCES: ("permission denied", _PERMISSIONS),
+    errno.EPERM: ("operation not permitted", _PERMISSIONS),
+    errno.ELOOP: ("too many levels of symbolic links",
+                  "a link points back to itself: fix or remove it"),
+    errno.EISDIR: ("is a folder", "give the path of a file"),
+    errno.ENOTDIR: ("a part of the path is a file, not a folder", "check the path"),
+    errno.ENOENT: ("no such file or folder", "check the path"),
+    errno.ENAMETOOLONG: ("file name too long", "use a shorter path"),
+    errno.EMFILE: ("too many open files", "raise the limit (ulimit -n) or close other programs"),
+    errno.ENFILE: ("too many open files in the system", "close other programs, then run again"),
+    errno.EIO: ("input/output error", "the disk may be failing: copy your files elsewhere"),
+    errno.EBUSY: ("file or folder busy", "close the program using it, then run again"),
+    errno.ETXTBSY: ("file busy", "close the program using it, then run again"),
+    errno.EEXIST: ("already exists", "move it away or choose another name"),
+    errno.ENOTEMPTY: ("folder not empty", "empty or remove the folder"),
+}
+_WHOLE_DISK = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+
+
+def os_error(exc: OSError, path: Path | str | None = None, hint: str | None = None
+             ) -> FileSystemError | None:
+    """``exc`` as one line naming its file (or ``path``), or None for an errno that
+    points at a bug rather than at the user's files (EBADF, EINVAL...)."""
+    known = OS_ERRORS.get(exc.errno or 0)
+    if known is None:
+        return None
+    what, todo = known
+    where = exc.filename if exc.filename is not None else path
+    if where is not None and exc.errno in _WHOLE_DISK and exc.filename is not None:
+        where = Path(where).parent  # the disk is full or read-only, not the (temporary) file
+    if isinstance(where, bytes):
+        where = where.decode(errors="replace")
+    return FileSystemError(what, path=Path(where) if where is not None else None, hint=hint or todo)
+
+
+_SPECIFICS = re.compile(r"'[^']*'|\"[^\"]*\"|\d+")  # what differs between alike messages
+WARNINGS_PER_KIND = 10
+
+
+def capped_lines(diagnostics: Iterable[Diagnostic], per_kind: int = WARNINGS_PER_KIND
+                 ) -> Iterator[str]:
+    """Diagnostics as lines, at most ``per_kind`` alike ones per file, then one line counting
+    the rest: a dump with 50,000 bad lines prints a screenful, not 50,000 lines."""
+    diagnostics = list(diagnostics)
+    kinds = [(str(d.path), d.severity, _SPECIFICS.sub("", d.message)) for d in diagnostics]
+    totals: dict[tuple, int] = {}
+    for kind in kinds:
+        totals[kind] = totals.get(kind, 0) + 1
+    seen: dict[tuple, int] = {}
+    for diagnostic, kind in zip(diagnostics, kinds, strict=True):
+        count = seen[kind] = seen.get(kind, 0) + 1
+        if count <= per_kind:
+            yield str(diagnostic)
+        if count == per_kind and totals[kind] > count:
+            more = totals[kind] - count
+            yield (f"{location(diagnostic.path)}: {diagnostic.severity}: ... and {more:,} more "
+                   f"{diagnostic.severity}{'s' * (more != 1)} like this")
 
 
 @dataclass(frozen=True)

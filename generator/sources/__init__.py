@@ -8,7 +8,8 @@ from pathlib import Path
 from ..errors import DumpError
 from ..records import Dump
 from . import arxiv, hf
-from .text import decode
+from .reading import read_dump
+from .text import decode, may_hold_controls, remove_controls
 
 PARSERS = {"hf": hf.parse, "arxiv": arxiv.parse}
 FORMATS = tuple(PARSERS)
@@ -25,13 +26,13 @@ def detect_format(text: str) -> str:
 
 def parse_dump(path: Path, fmt: str | None = None) -> Dump:
     """Parse one dump file; raise DumpError when it holds no entry at all."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DumpError(f"cannot read file: {exc.strerror}", path=path) from exc
-    text = decode(data, path)
+    data = read_dump(path)
+    text, cleaned = decode(data, path), []
+    if may_hold_controls(data):
+        text, cleaned = remove_controls(text, path.name)
     fmt = fmt or detect_format(text)
     records, warnings = PARSERS[fmt](text, path.name)
+    warnings = cleaned + warnings
     if not records:
         raise DumpError(
             f"no {_FORMAT_NAMES[fmt]} entry found",
