@@ -3,6 +3,14 @@
 An entry is a title line, an abstract paragraph and an optional metadata run
 (org line or ``• N authors``, a lone ``·``, then ``Mon D[, YYYY] [upvotes]``).
 Page chrome is skipped anywhere; blocks that fit no entry become warnings.
+
+Prose is not a listing. An entry with a metadata line is a paper. One without
+(a search page lists only titles and abstracts) is a paper only when its title
+does not end like a sentence or a greeting (``.``, ``,``, ``;``, ``:``) and its
+abstract is a single paragraph of at most ABSTRACT_MAX characters; and a file
+without any metadata line at all must be mostly such entries: when the text it
+has to skip (paragraphs outside an entry, refused entries) is as much as the
+entries it found, it is prose and nothing in it is imported.
 """
 
 from __future__ import annotations
@@ -37,6 +45,8 @@ AUTHORS_LINE = re.compile(r"[•·]?\s*(?P<n>\d+)\s+authors?", re.IGNORECASE)
 DOT = "·"
 TITLE_MAX = 300
 ORG_MAX = 80
+ABSTRACT_MAX = 5000  # arXiv allows 1,920 characters; prose runs on
+NOT_TITLE_ENDINGS = (".", ",", ";", ":")
 
 
 @dataclass(frozen=True)
@@ -56,7 +66,9 @@ class Draft:
     line: int
     title: str
     abstract: str | None = None
+    paragraphs: int = 0
     fields: dict = field(default_factory=dict)
+    dot_line: int | None = None  # the lone middle dot, which a date line follows
 
 
 def parse(text: str, source: str) -> tuple[list[Record], list[Diagnostic]]:
@@ -66,17 +78,30 @@ def parse(text: str, source: str) -> tuple[list[Record], list[Diagnostic]]:
     warnings: list[Diagnostic] = []
     draft: Draft | None = None
     orphan = False  # inside a metadata run that belongs to no paper
+    skipped = 0  # blocks of text that fit no entry
+    bare = 0  # records without any metadata line
 
-    def warn(line: int, message: str) -> None:
+    def warn(line: int, message: str, text: bool = False) -> None:
+        nonlocal skipped
         warnings.append(Diagnostic(source, line, message))
+        skipped += text
 
     def finish() -> None:
-        nonlocal draft
+        nonlocal draft, bare
         if draft is None:
             return
         if draft.abstract is None:
-            warn(draft.line, f"title without an abstract (cut mid-entry?), skipped: {draft.title!r}")
+            warn(draft.line, f"title without an abstract (cut mid-entry?), skipped: {draft.title!r}",
+                 text=True)
+        elif not draft.fields and draft.dot_line is None and not _paper_like(draft):
+            warn(draft.line, "title and text without a metadata line that do not read like a "
+                 f"paper (see the rule for listings without metadata), skipped: {draft.title!r}",
+                 text=True)
         else:
+            if draft.dot_line is not None and "date" not in draft.fields:
+                warn(draft.dot_line, "metadata cut after the '·' line (no date): imported without "
+                     "a date")
+            bare += not draft.fields and draft.dot_line is None
             records.append(Record(source=source, line=draft.line, format="hf",
                                   title=draft.title, abstract=draft.abstract, **draft.fields))
         draft = None
@@ -95,16 +120,18 @@ def parse(text: str, source: str) -> tuple[list[Record], list[Diagnostic]]:
                 if _title_like(block) and following is not None and not _title_like(following):
                     finish()
                 else:
-                    draft.abstract = block.text
+                    draft.abstract, draft.paragraphs = block.text, 1
                     continue
             elif draft is not None and not draft.fields and not _title_like(block):
                 draft.abstract += "\n\n" + block.text
+                draft.paragraphs += 1
                 continue
             finish()
             if _title_like(block):
                 draft = Draft(line=block.line, title=block.text)
             else:
-                warn(block.line, "text outside an entry (expected a one-line title), skipped")
+                warn(block.line, "text outside an entry (expected a one-line title), skipped",
+                     text=True)
             continue
         if draft is not None and draft.abstract is None:
             finish()  # warns: the title has no abstract
@@ -119,7 +146,15 @@ def parse(text: str, source: str) -> tuple[list[Record], list[Diagnostic]]:
         if token.kind == "date":
             finish()
     finish()
+    if bare == len(records) and skipped >= bare:
+        return [], warnings  # prose: see the module docstring
     return records, warnings
+
+
+def _paper_like(draft: Draft) -> bool:
+    """A title and abstract with no metadata line, as search pages list papers."""
+    return (not draft.title.endswith(NOT_TITLE_ENDINGS) and draft.paragraphs == 1
+            and len(draft.abstract) <= ABSTRACT_MAX)
 
 
 def _add_meta(draft: Draft, token: Token) -> None:
@@ -128,6 +163,8 @@ def _add_meta(draft: Draft, token: Token) -> None:
         draft.fields.update(org=name or handle, org_handle=handle)
     elif token.kind == "authors":
         draft.fields["authors_count"] = token.value
+    elif token.kind == "dot":
+        draft.dot_line = token.line
     elif token.kind == "date":
         date, upvotes = token.value
         draft.fields["date"] = date
