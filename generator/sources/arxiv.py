@@ -94,10 +94,11 @@ def _start(match: re.Match, number: int, pending: list[Block], warn) -> dict | N
 
 
 def _join_comments(comments: list[str]) -> str:
-    """Comment paragraphs as one line: ``Work in progress; Code: https://...``."""
+    """Comment paragraphs as one line: ``Work in progress; Code: https://...``; a paragraph
+    already ending in punctuation (``Models,``, ``pages.``) is followed by a space only."""
     joined = comments[0]
     for comment in comments[1:]:
-        joined += (" " if joined[-1] in ".;:!?" else "; ") + comment
+        joined += (" " if joined[-1] in ",.;:!?" else "; ") + comment
     return joined
 
 
