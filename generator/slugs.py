@@ -7,6 +7,14 @@ from collections.abc import Iterable
 from slugify import slugify
 
 SLUG_MAX = 80
+# Device names Windows reserves whatever the extension: ``con.md`` cannot be checked out there.
+WINDOWS_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{device}{n}" for device in ("com", "lpt") for n in range(10)])
+
+
+def portable(slug: str) -> str:
+    """``slug``, or ``slug-paper`` when it is a name Windows reserves (``con``, ``com1``...)."""
+    return f"{slug}-paper" if slug.casefold() in WINDOWS_RESERVED else slug
 
 
 def base_slug(title: str | None, arxiv_id: str | None) -> str:
@@ -14,7 +22,7 @@ def base_slug(title: str | None, arxiv_id: str | None) -> str:
     if title:
         slug = slugify(title, max_length=SLUG_MAX, word_boundary=True, save_order=True)
         if slug:
-            return slug
+            return portable(slug)
     if arxiv_id:
         return "arxiv-" + arxiv_id.replace("/", "-")
     return "paper"
