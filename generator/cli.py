@@ -7,6 +7,7 @@ import datetime as dt
 import gc
 import os
 import sys
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,14 +16,15 @@ import click
 from . import __version__
 from .config import Config, find_site_root, load_config
 from .entries import STATUSES
-from .errors import PapershelfError, display_path, location
+from .errors import DumpError, InputsRejected, PapershelfError, capped_lines, display_path, location, os_error
 from .sources import FORMATS
 
 PROGRESS_MIN = 300  # show a progress bar for imports writing more entries than this
 
 
 class PapershelfGroup(click.Group):
-    """A group that turns PapershelfError into one line on stderr and exit status 1."""
+    """A group that turns PapershelfError, and the file-system errors a user can fix (full
+    disk, permissions, link loops...), into one line on stderr and exit status 1."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -41,6 +43,10 @@ class PapershelfGroup(click.Group):
         except Exception as exc:
             if ctx.params.get("debug"):
                 raise
+            error = os_error(exc) if isinstance(exc, OSError) else None
+            if error is not None:
+                _error_line(error)
+                ctx.exit(1)
             click.echo(f"error: internal error: {type(exc).__name__}: {exc} "
                        "(rerun with --debug for the traceback)", err=True)
             ctx.exit(70)
@@ -52,6 +58,18 @@ def _error_line(error: PapershelfError) -> None:
     if error.hint:
         text += f" ({error.hint})"
     click.echo(text, err=True)
+
+
+@contextlib.contextmanager
+def _blame(folder: Path):
+    """Name ``folder`` in a file-system error that names no file (a disk filling up on write)."""
+    try:
+        yield
+    except OSError as exc:
+        error = os_error(exc, folder)
+        if error is None:
+            raise
+        raise error from exc
 
 
 def site_option(command):
@@ -109,8 +127,7 @@ def init(directory: Path, title: str) -> None:
 
 @cli.command("import")
 @site_option
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--year", type=click.IntRange(1991, 2999),
               help="Year of dates shown without one (default: inferred).")
@@ -123,14 +140,17 @@ def import_(site_dir: Path | None, files: tuple[Path, ...], dry_run: bool, year:
 
     Merges papers already in the reading list (same arXiv id, title or
     abstract), filling only empty fields: notes, tags, status and rating are
-    never changed. Example: papershelf import content/sources/*
+    never changed. A listing piped in (FILE '-', or <(command) in bash) is kept as
+    content/sources/pasted-DATE.txt. Example: papershelf import content/sources/*
     """
     from .importer import apply_import, plan_import
 
     config = open_site(site_dir)
-    plan = plan_import(config, list(files), fmt=fmt, year=year, today=today(), use_cache=not dry_run)
-    for warning in plan.warnings:
-        click.echo(str(warning), err=True)
+    with contextlib.ExitStack() as stack:
+        paths = _dump_paths(config, files, dry_run, stack)
+        plan = plan_import(config, paths, fmt=fmt, year=year, today=today(), use_cache=not dry_run)
+    for line in capped_lines(plan.warnings):
+        click.echo(line, err=True)
     if dry_run or verbose:
         for change in plan.changes:
             if change.kind != "unchanged":
@@ -140,8 +160,56 @@ def import_(site_dir: Path | None, files: tuple[Path, ...], dry_run: bool, year:
                 click.echo(f"{verb} {path}" + (f" ({', '.join(change.fields)})"
                                                if change.kind == "updated" else ""))
     if not dry_run:
-        apply_import(config, plan, progress=_progress("Writing entries"))
+        with _blame(config.papers_dir):
+            apply_import(config, plan, progress=_progress("Writing entries"))
     click.echo(plan.summary() + (" (dry run: nothing written)" if dry_run else ""))
+
+
+def _dump_paths(config: Config, files: tuple[Path, ...], dry_run: bool,
+                stack: contextlib.ExitStack) -> list[Path]:
+    """The dump files to import, each checked (regular, readable, not too big); every bad
+    one is reported, one line each, before anything is read."""
+    from .sources.reading import check_dump_path, is_pipe_argument
+
+    paths, errors = [], []
+    for path in files:
+        try:
+            if is_pipe_argument(path):
+                paths.append(_keep_piped(config, path, dry_run, stack))
+            else:
+                check_dump_path(path)
+                paths.append(path)
+        except DumpError as exc:
+            errors.append(exc)
+    if errors:
+        raise InputsRejected(errors)
+    return paths
+
+
+def _keep_piped(config: Config, path: Path, dry_run: bool, stack: contextlib.ExitStack) -> Path:
+    """A piped listing saved in content/sources/ (a temporary folder for a dry run), so that
+    its entries name a file the researcher can find in ``sources:``, not ``63`` or ``-``."""
+    from .library import write_atomic_bytes
+    from .sources.reading import pasted_name, read_pipe
+    from .sources.text import decode
+
+    if str(path) == "-":
+        data = read_pipe(click.get_binary_stream("stdin"), Path("stdin"))
+    else:
+        with _blame(path), open(path, "rb") as stream:
+            data = read_pipe(stream, path)
+    target = pasted_name(config.sources_dir, data, today().isoformat())
+    decode(data, target)  # refuse an empty or binary paste before keeping it
+    if dry_run:
+        copy = Path(stack.enter_context(tempfile.TemporaryDirectory())) / target.name
+        copy.write_bytes(data)
+        click.echo(f"would save the piped listing as {display_path(target)}", err=True)
+        return copy
+    if not target.exists():
+        with _blame(target.parent):
+            write_atomic_bytes(target, data)
+        click.echo(f"saved the piped listing as {display_path(target)}", err=True)
+    return target
 
 
 @contextlib.contextmanager
@@ -198,8 +266,8 @@ def check(ctx: click.Context, site_dir: Path | None) -> None:
 
     config = open_site(site_dir)
     found = check_entries(config)
-    for diagnostic in found:
-        click.echo(str(diagnostic))
+    for line in capped_lines(found):
+        click.echo(line)
     errors = sum(1 for d in found if d.severity == "error")
     entries = len(list(config.papers_dir.glob("*.md")))
     click.echo(f"{entries} entries checked: {errors} error{'s' * (errors != 1)}, "
@@ -261,7 +329,7 @@ def build(site_dir: Path | None, out: Path | None, base_url: str | None, no_sear
 
     config = open_site(site_dir)
     options = build_options(config, out, base_url, not no_search, clean, jobs)
-    with _build_bar() as progress:
+    with _build_bar() as progress, _blame(options.out):
         report, _ = build_site(config, options, progress=progress)
     if click.get_current_context().find_root().params.get("debug"):
         for name, seconds in report.phases:

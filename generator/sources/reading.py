@@ -2,7 +2,8 @@
 
 A FIFO would block the import forever and ``/dev/zero`` would fill the memory, so
 anything that is not a regular file is refused before a byte is read; a pipe is read
-only when asked for by name (``-`` or ``<(command)``), through ``read_pipe``.
+only when asked for by name (``-`` or ``<(command)``), through ``read_pipe``, and is
+kept in content/sources/ under ``pasted_name`` so that ``sources:`` names a real file.
 """
 
 from __future__ import annotations
@@ -35,27 +36,32 @@ def _is_pipe(name: str) -> bool:
 
 
 def check_dump_path(path: Path) -> None:
-    """Raise DumpError unless ``path`` is a regular file not over the size limit (no read)."""
-    try:
-        info = os.stat(path)
-    except OSError as exc:
-        raise _error(exc, path) from exc
-    _check_mode(info, path)
+    """Raise DumpError unless ``path`` is a readable regular file not over the size limit."""
+    os.close(_open_regular(path))
 
 
 def read_dump(path: Path) -> bytes:
     """The bytes of the dump at ``path``; never blocks on a FIFO nor reads a device."""
+    with os.fdopen(_open_regular(path), "rb") as handle:
+        try:
+            return _read_capped(handle, path)
+        except OSError as exc:
+            raise _error(exc, path) from exc
+
+
+def _open_regular(path: Path) -> int:
+    """A file descriptor open on ``path``, checked to be a regular file (no read yet)."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
     except OSError as exc:
         raise _error(exc, path) from exc
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            _check_mode(os.fstat(fd), path)
-            return _read_capped(handle, path)
-        except OSError as exc:
-            raise _error(exc, path) from exc
+    try:
+        _check_mode(os.fstat(fd), path)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def read_pipe(stream: BinaryIO, path: Path) -> bytes:
@@ -94,3 +100,17 @@ def _error(exc: OSError, path: Path) -> DumpError:
     if found is None:
         return DumpError(f"cannot read file: {exc.strerror}", path=path)
     return DumpError(found.message, path=path, hint=found.hint)
+
+
+def pasted_name(folder: Path, data: bytes, day: str) -> Path:
+    """Where a piped listing is kept: ``pasted-<day>.txt`` in ``folder``, the same file again
+    when it holds these very bytes (a second import changes nothing), else ``-2``, ``-3``..."""
+    number = 1
+    while True:
+        path = folder / (f"pasted-{day}.txt" if number == 1 else f"pasted-{day}-{number}.txt")
+        try:
+            if not path.exists() or path.read_bytes() == data:
+                return path
+        except OSError as exc:
+            raise _error(exc, path) from exc
+        number += 1
