@@ -8,7 +8,7 @@ import gc
 import os
 import sys
 import tempfile
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
@@ -16,7 +16,7 @@ import click
 from . import __version__
 from .config import Config, find_site_root, load_config
 from .entries import STATUSES
-from .errors import DumpError, InputsRejected, PapershelfError, capped_lines, display_path, location, os_error
+from .errors import InputsRejected, PapershelfError, capped_lines, display_path, location, os_error
 from .sources import FORMATS
 
 PROGRESS_MIN = 300  # show a progress bar for imports writing more entries than this
@@ -147,8 +147,14 @@ def import_(site_dir: Path | None, files: tuple[Path, ...], dry_run: bool, year:
 
     config = open_site(site_dir)
     with contextlib.ExitStack() as stack:
-        paths = _dump_paths(config, files, dry_run, stack)
-        plan = plan_import(config, paths, fmt=fmt, year=year, today=today(), use_cache=not dry_run)
+        paths, piped = _dump_paths(config, files, stack)
+        try:
+            plan = plan_import(config, paths, fmt=fmt, year=year, today=today(),
+                               use_cache=not dry_run)
+        except InputsRejected as exc:  # name a piped listing as given, not its temporary copy
+            for error in exc.errors:
+                error.path = piped[error.path].given if error.path in piped else error.path
+            raise
     for line in capped_lines(plan.warnings):
         click.echo(line, err=True)
     if dry_run or verbose:
@@ -159,57 +165,67 @@ def import_(site_dir: Path | None, files: tuple[Path, ...], dry_run: bool, year:
                     ("would update" if dry_run else "updated")
                 click.echo(f"{verb} {path}" + (f" ({', '.join(change.fields)})"
                                                if change.kind == "updated" else ""))
+    for paste in piped.values():
+        _keep_piped(paste, dry_run)
     if not dry_run:
         with _blame(config.papers_dir):
             apply_import(config, plan, progress=_progress("Writing entries"))
     click.echo(plan.summary() + (" (dry run: nothing written)" if dry_run else ""))
 
 
-def _dump_paths(config: Config, files: tuple[Path, ...], dry_run: bool,
-                stack: contextlib.ExitStack) -> list[Path]:
-    """The dump files to import, each checked (regular, readable, not too big); every bad
-    one is reported, one line each, before anything is read."""
-    from .sources.reading import check_dump_path, is_pipe_argument
+@dataclass(frozen=True)
+class _Paste:
+    """A listing read from a pipe: as given, its bytes, and where it is kept."""
 
-    paths, errors = [], []
+    given: Path
+    data: bytes
+    target: Path
+
+
+def _dump_paths(config: Config, files: tuple[Path, ...], stack: contextlib.ExitStack
+                ) -> tuple[list[Path], dict[Path, _Paste]]:
+    """The dump files to import, each checked (regular, readable, not too big); every bad
+    one is reported, one line each, before anything is parsed. A piped listing is read into
+    a temporary copy named as it will be kept (``sources:`` records that name)."""
+    from .sources.reading import check_dump_path, is_pipe_argument, pasted_name, read_pipe
+
+    paths, piped, errors = [], {}, []
     for path in files:
         try:
-            if is_pipe_argument(path):
-                paths.append(_keep_piped(config, path, dry_run, stack))
-            else:
+            if not is_pipe_argument(path):
                 check_dump_path(path)
                 paths.append(path)
-        except DumpError as exc:
+                continue
+            given = Path("stdin") if str(path) == "-" else path
+            if str(path) == "-":
+                data = read_pipe(click.get_binary_stream("stdin"), given)
+            else:
+                with _blame(path), open(path, "rb") as stream:
+                    data = read_pipe(stream, path)
+            target = pasted_name(config.sources_dir, data, today().isoformat())
+            copy = Path(stack.enter_context(tempfile.TemporaryDirectory())) / target.name
+            copy.write_bytes(data)
+            paths.append(copy)
+            piped[copy] = _Paste(given, data, target)
+        except PapershelfError as exc:
             errors.append(exc)
     if errors:
         raise InputsRejected(errors)
-    return paths
+    return paths, piped
 
 
-def _keep_piped(config: Config, path: Path, dry_run: bool, stack: contextlib.ExitStack) -> Path:
-    """A piped listing saved in content/sources/ (a temporary folder for a dry run), so that
-    its entries name a file the researcher can find in ``sources:``, not ``63`` or ``-``."""
+def _keep_piped(paste: _Paste, dry_run: bool) -> None:
+    """Save a piped listing that imported into content/sources/, so that its entries name a
+    file the researcher can find (not ``63`` or ``-``); the same paste again is not saved twice."""
     from .library import write_atomic_bytes
-    from .sources.reading import pasted_name, read_pipe
-    from .sources.text import decode
 
-    if str(path) == "-":
-        data = read_pipe(click.get_binary_stream("stdin"), Path("stdin"))
-    else:
-        with _blame(path), open(path, "rb") as stream:
-            data = read_pipe(stream, path)
-    target = pasted_name(config.sources_dir, data, today().isoformat())
-    decode(data, target)  # refuse an empty or binary paste before keeping it
-    if dry_run:
-        copy = Path(stack.enter_context(tempfile.TemporaryDirectory())) / target.name
-        copy.write_bytes(data)
-        click.echo(f"would save the piped listing as {display_path(target)}", err=True)
-        return copy
-    if not target.exists():
-        with _blame(target.parent):
-            write_atomic_bytes(target, data)
-        click.echo(f"saved the piped listing as {display_path(target)}", err=True)
-    return target
+    verb = "would save" if dry_run else "saved"
+    if paste.target.exists():
+        return
+    if not dry_run:
+        with _blame(paste.target.parent):
+            write_atomic_bytes(paste.target, paste.data)
+    click.echo(f"{verb} the piped listing as {display_path(paste.target)}", err=True)
 
 
 @contextlib.contextmanager

@@ -372,3 +372,11 @@ def test_piped_listing_in_a_dry_run_writes_nothing(site):
     assert done.returncode == 0, done.stderr
     assert b"12 papers: 12 new" in done.stdout
     assert snapshot(site) == before
+
+
+def test_a_piped_paste_that_is_not_a_listing_is_not_kept(site):
+    before = snapshot(site)
+    done = cli(site, "import", "-", stdin=EMAIL.encode())
+    assert done.returncode == 1
+    assert one_error_line(done.stderr).startswith("stdin: error: no Hugging Face entry found")
+    assert snapshot(site) == before
