@@ -4,13 +4,13 @@ An entry is a title line, an abstract paragraph and an optional metadata run
 (org line or ``• N authors``, a lone ``·``, then ``Mon D[, YYYY] [upvotes]``).
 Page chrome is skipped anywhere; blocks that fit no entry become warnings.
 
-Prose is not a listing. An entry with a metadata line is a paper. One without
-(a search page lists only titles and abstracts) is a paper only when its title
-does not end like a sentence or a greeting (``.``, ``,``, ``;``, ``:``) and its
-abstract is a single paragraph of at most ABSTRACT_MAX characters; and a file
-without any metadata line at all must be mostly such entries: when the text it
-has to skip (paragraphs outside an entry, refused entries) is as much as the
-entries it found, it is prose and nothing in it is imported.
+Prose is not a listing. A file with a metadata line is a Daily Papers listing.
+A file without any (a search page lists only titles and abstracts) must read like
+one: an entry there is a paper only when its title does not end like a sentence
+or a greeting (``.``, ``,``, ``;``, ``:``) and its abstract is a single paragraph
+of at most ABSTRACT_MAX characters; and when the text the file has to skip
+(paragraphs outside an entry, titles without an abstract, refused entries) is as
+much as the papers it holds, it is prose and nothing in it is imported.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def parse(text: str, source: str) -> tuple[list[Record], list[Diagnostic]]:
     draft: Draft | None = None
     orphan = False  # inside a metadata run that belongs to no paper
     skipped = 0  # blocks of text that fit no entry
-    bare = 0  # records without any metadata line
+    bare: list[tuple[Record, bool]] = []  # records without metadata; paper-like?
 
     def warn(line: int, message: str, text: bool = False) -> None:
         nonlocal skipped
@@ -87,23 +87,20 @@ def parse(text: str, source: str) -> tuple[list[Record], list[Diagnostic]]:
         skipped += text
 
     def finish() -> None:
-        nonlocal draft, bare
+        nonlocal draft
         if draft is None:
             return
         if draft.abstract is None:
             warn(draft.line, f"title without an abstract (cut mid-entry?), skipped: {draft.title!r}",
                  text=True)
-        elif not draft.fields and draft.dot_line is None and not _paper_like(draft):
-            warn(draft.line, "title and text without a metadata line that do not read like a "
-                 f"paper (see the rule for listings without metadata), skipped: {draft.title!r}",
-                 text=True)
         else:
             if draft.dot_line is not None and "date" not in draft.fields:
                 warn(draft.dot_line, "metadata cut after the '·' line (no date): imported without "
                      "a date")
-            bare += not draft.fields and draft.dot_line is None
             records.append(Record(source=source, line=draft.line, format="hf",
                                   title=draft.title, abstract=draft.abstract, **draft.fields))
+            if not draft.fields and draft.dot_line is None:
+                bare.append((records[-1], _paper_like(draft)))
         draft = None
 
     for index, token in enumerate(tokens):
@@ -146,9 +143,24 @@ def parse(text: str, source: str) -> tuple[list[Record], list[Diagnostic]]:
         if token.kind == "date":
             finish()
     finish()
-    if bare == len(records) and skipped >= bare:
-        return [], warnings  # prose: see the module docstring
+    if len(bare) == len(records):  # no metadata line at all: a search page, or prose
+        return _search_page(bare, skipped, warnings, source)
     return records, warnings
+
+
+def _search_page(bare: list[tuple[Record, bool]], skipped: int, warnings: list[Diagnostic],
+                 source: str) -> tuple[list[Record], list[Diagnostic]]:
+    """The papers of a listing without metadata lines; none when it reads like prose."""
+    for record, paper_like in bare:
+        if not paper_like:
+            warnings.append(Diagnostic(
+                source, record.line, "title and text that do not read like a paper (no metadata "
+                f"line, and the text runs on or the title ends like a sentence), skipped: "
+                f"{record.title!r}"))
+    records = [record for record, paper_like in bare if paper_like]
+    skipped += len(bare) - len(records)
+    warnings.sort(key=lambda warning: warning.line or 0)
+    return ([] if skipped >= len(records) else records), warnings
 
 
 def _paper_like(draft: Draft) -> bool:
