@@ -244,13 +244,14 @@ def read_settled(path: Path) -> tuple[bytes, Entry, os.stat_result]:
     """Read and parse an entry, waiting (bounded) for one that looks half-saved: a file that
     does not parse and was modified in the last SETTLE_SECONDS is re-read until it parses
     or is that old, as editors that save in place truncate the file and then write it."""
+    deadline = time.monotonic() + SETTLE_SECONDS
     while True:
         data = read_bytes(path)
         st = os.stat(path, follow_symlinks=False)
         try:
             return data, parse_entry(decode(data, path), path), st
         except EntryError:
-            if time.time() - st.st_mtime >= SETTLE_SECONDS:
+            if time.time() - st.st_mtime >= SETTLE_SECONDS or time.monotonic() > deadline:
                 raise
         time.sleep(SETTLE_STEP)
 
@@ -270,7 +271,7 @@ def update_entry(path: Path, merge: Callable[[Entry], dict[str, Any] | None]) ->
         if meta is None or meta == entry.meta:
             return None
         new = update_front_matter(data, entry.meta, meta, path)
-        with open(path, "rb") as handle:  # the file as it was merged: watched until the rename
+        with _open_nofollow(path) as handle:  # the file as it was merged: watched until the rename
             if not _unchanged(handle, st, data):
                 continue
             replaced = _replace_if(path, new, _still(handle, st, data, path))
@@ -282,8 +283,14 @@ def update_entry(path: Path, merge: Callable[[Entry], dict[str, Any] | None]) ->
                      hint="run the command again once the file is no longer being edited")
 
 
+def _open_nofollow(path: Path) -> Any:
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    return os.fdopen(os.open(path, flags), "rb")
+
+
 def _settled_bytes(handle: Any, path: Path) -> bytes:
     """The bytes of an open entry file once they parse, or once unchanged for SETTLE_SECONDS."""
+    deadline = time.monotonic() + SETTLE_SECONDS
     while True:
         handle.seek(0)
         data = handle.read()
@@ -291,7 +298,8 @@ def _settled_bytes(handle: Any, path: Path) -> bytes:
             parse_entry(decode(data, path), path)
             return data
         except EntryError:
-            if time.time() - os.fstat(handle.fileno()).st_mtime >= SETTLE_SECONDS:
+            if time.time() - os.fstat(handle.fileno()).st_mtime >= SETTLE_SECONDS \
+                    or time.monotonic() > deadline:
                 return data
         time.sleep(SETTLE_STEP)
 
