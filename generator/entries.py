@@ -39,7 +39,6 @@ _OPEN = re.compile(r"\A\ufeff?---[ \t]*(?:\r\n?|\n)")
 _CLOSE = re.compile(r"(?<=[\r\n])---[ \t]*(?:\r\n?|\n|\Z)")
 # Cheap pre-tests: an anchor or alias may start here; a line may start a top-level key.
 _MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[{,:?-])[&*][^\s,\[\]{}]")
-_TOP_LEVEL = re.compile(r"^[^\s#-]", re.MULTILINE)
 _ARXIV_SOURCE = re.compile(r"^arxiv[ \t]*:[ \t]*([^\s#'\"]+)[ \t]*(?:#.*)?$", re.MULTILINE)
 
 
@@ -61,8 +60,23 @@ class Entry:
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class _DuplicateKey(yaml.constructor.ConstructorError):
+    """A mapping that gives one key twice (YAML itself would keep the last silently)."""
+
+
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loader that leaves timestamps as strings."""
+    """Safe loader that leaves timestamps as strings and refuses duplicate keys."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        mapping = super().construct_mapping(node, deep=deep)
+        if len(mapping) < len(node.value):  # fewer keys than pairs: one is given twice
+            seen = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if key in seen:
+                    raise _DuplicateKey(None, None, f"key {key!r} is given twice", key_node.start_mark)
+                seen.add(key)
+        return mapping
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -128,6 +142,8 @@ def load_yaml(source: str, path: Path | str, first_line: int = 1) -> Any:
         line = mark.line + first_line if mark else first_line
         column = mark.column + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if isinstance(exc, _DuplicateKey):
+            raise EntryError(problem, path=path, line=line, column=column, hint="keep one of them") from exc
         raise EntryError(f"invalid YAML: {problem}", path=path, line=line, column=column,
                          hint="fix the front matter syntax") from exc
 
@@ -146,8 +162,6 @@ def parse_entry(text: str, path: Path) -> Entry:
     if not isinstance(meta, dict):
         raise EntryError("front matter must be a mapping of 'key: value' lines",
                          path=path, line=first_line)
-    if len(_TOP_LEVEL.findall(front)) > len(meta):  # more key lines than keys: maybe one twice
-        _refuse_duplicates(front, path, first_line)
     arxiv = meta.get("arxiv")
     if isinstance(arxiv, (int, float)) and not isinstance(arxiv, bool):
         written = _ARXIV_SOURCE.search(front)
@@ -169,19 +183,6 @@ def _refuse_anchors(front: str, path: Path | str, first_line: int) -> None:
                     hint="write the value out, or quote it if the & or * is text")
     except yaml.YAMLError:
         return  # a syntax error: loading reports it with its line
-
-
-def _refuse_duplicates(front: str, path: Path | str, first_line: int) -> None:
-    """Raise on the second occurrence of a top-level key (YAML would keep only the last)."""
-    node = yaml.compose(front, Loader=_Loader)
-    seen: dict[Any, int] = {}
-    for key, _ in node.value if isinstance(node, yaml.MappingNode) else ():
-        line = key.start_mark.line + first_line
-        if isinstance(key, yaml.ScalarNode) and key.value in seen:
-            raise EntryError(f"key {key.value!r} is given twice (first on line {seen[key.value]})",
-                             path=path, line=line, hint="keep one of them")
-        if isinstance(key, yaml.ScalarNode):
-            seen[key.value] = line
 
 
 def key_lines(text: str) -> dict[str, int]:
