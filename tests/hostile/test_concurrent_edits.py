@@ -59,7 +59,8 @@ def abstract(number: int) -> str:
 
 def listing(folder: Path, name: str) -> Path:
     """An arXiv listing of every paper, in the shape arXiv pages are copied in."""
-    blocks = [f"{abstract(n)}\n\narXiv:2401.{n:05d}\nCreated: 2024-01-{n % 28 + 1:02d}\n" for n in range(PAPERS)]
+    blocks = [f"{abstract(n)}\n\narXiv:2401.{n:05d}\nCreated: 2024-01-{n % 28 + 1:02d}\n"
+              for n in range(PAPERS)]
     path = folder / name
     path.write_text("\n".join(blocks), encoding="utf-8")
     return path

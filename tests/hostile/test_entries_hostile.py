@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.entries import parse_entry, read_entry
-from generator.frontmatter_edit import update_front_matter
 from generator.merge import fill
 
 from ..arxiv_server import FakeArxiv, demo_records
@@ -175,13 +174,17 @@ def curated_files(draw):
         lines.append(f"{key}: {value}" + draw(st.sampled_from(["", "  # why", " "])))
     known = draw(st.sampled_from([[], ["title: ''"], ["title: Kept Title", "status: read"],
                                   ["sources: one.txt"], ["sources:", "- one.txt"], ["sources: [one.txt]"],
-                                  ["tags: []", "arxiv:"], ["date: ~"]]))
+                                  ["tags: []", "arxiv:"], ["date: ~"], ["status: read", "title:", "# why"],
+                                  ["sources:", "  - one.txt  # seen", "# more later"],
+                                  ["abstract: >-", "  Folded text", "  on two lines."],
+                                  ["rating: 3", "arxiv: ''", "title: ~  # later"]]))
     position = draw(st.integers(0, len(lines)))
     lines[position:position] = known
     newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
     bom = draw(st.booleans())
     body = draw(st.sampled_from(["", "Notes.\n", "a\r\nb\rc\n", "---\nnot front matter\n"]))
-    text = newline.join(["---", *lines, "---", ""]) + body
+    text = newline.join(["---", *lines, "---", ""]) + body if body or draw(st.booleans()) else \
+        newline.join(["---", *lines, "---"])
     return (BOM if bom else b"") + text.encode("utf-8"), newline.encode()
 
 
@@ -202,6 +205,8 @@ class _Record:
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(curated_files())
 def test_the_editor_changes_only_the_lines_it_fills(case):
+    from generator.frontmatter_edit import update_front_matter
+
     data, newline = case
     text = data.decode("utf-8-sig")
     before = parse_entry(text, Path("x.md"))
@@ -213,6 +218,22 @@ def test_the_editor_changes_only_the_lines_it_fills(case):
     again = parse_entry(new.decode("utf-8-sig"), Path("x.md"))
     assert again.meta == after_meta
     assert again.body == before.body
+
+
+def test_an_entry_the_editor_cannot_place_safely_is_refused_untouched(site):
+    odd = write_entry(site, "odd.md", f"---\n{{abstract: '{ABSTRACT}', status: read}}\n---\nMine.\n".encode())
+    before = odd.read_bytes()
+    other = write_entry(site, "other.md", b"---\ntitle: Other\n---\n")
+    dump = arxiv_dump(site / "content" / "sources")
+    with dump.open("a", encoding="utf-8") as handle:
+        handle.write("\nA second paper, new to the list, about something else entirely.\n\n"
+                     "arXiv:2401.00002\nCreated: 2024-01-02\n")
+    result = run(site, "import", str(dump))
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if "odd.md" in line]
+    assert len(lines) == 1 and "cannot fill this entry without rewriting it" in lines[0]
+    assert odd.read_bytes() == before and other.read_bytes() == b"---\ntitle: Other\n---\n"
+    assert (papers(site) / "arxiv-2401.00002.md").exists(), "the rest of the import is written"
 
 
 # --- item 7: compare-and-swap ----------------------------------------------------------------------
@@ -379,6 +400,8 @@ def test_implausible_dates_are_a_check_warning(site, date):
 
 def test_yaml_is_still_plain_yaml():
     """The editor's output stays ordinary YAML any tool reads (not only papershelf)."""
+    from generator.frontmatter_edit import update_front_matter
+
     data, _ = curated(b"\r\n", True), None
     meta = parse_entry(data.decode("utf-8-sig"), Path("x.md")).meta
     new = update_front_matter(data, meta, {**meta, "arxiv": "2505.09343"}, Path("x.md"))
