@@ -26,7 +26,7 @@ from .arxiv_api import (
 )
 from .config import Config
 from .entries import DEFAULT_STATUS, Entry, ordered_meta
-from .errors import InputsRejected, PapershelfError, display_path
+from .errors import EntryError, InputsRejected, PapershelfError, display_path
 from .identifiers import normalize_arxiv_id
 from .library import Library, load_library, save_entry, update_entry
 from .resolve import (
@@ -164,6 +164,8 @@ def _finish(job: ResolveJob, entry: Entry, verdict: str, found: ArxivRecord | st
             update_entry(job.folder / f"{entry.slug}.md", merge)
         except FileNotFoundError:
             return Outcome(FAILED, entry.slug, detail="the entry file was removed meanwhile; not written")
+        except EntryError as exc:  # one entry that cannot be filled safely does not stop the run
+            return Outcome(FAILED, entry.slug, detail=f"{exc.message}; not written ({exc.hint})")
         outcome = filled[-1] if filled else outcome
     return outcome
 

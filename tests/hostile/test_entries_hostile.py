@@ -154,6 +154,24 @@ def test_resolve_changes_only_the_lines_it_fills(site, monkeypatch, newline):
     assert entry.body.encode() == b"Notes" + newline
 
 
+def test_resolve_reports_an_entry_it_cannot_fill_safely_and_goes_on(site, monkeypatch):
+    monkeypatch.setenv("PAPERSHELF_ARXIV_DELAY", "0")
+    vl, v3 = (next(r for r in demo_records() if r["arxiv"] == i) for i in ("2403.05525", "2505.09343"))
+    api = FakeArxiv().start()
+    try:
+        api.add(vl, v3)
+        odd = write_entry(site, "odd.md", f"---\n{{title: {json.dumps(vl['title'])}}}\n---\n".encode())
+        before = odd.read_bytes()
+        plain = write_entry(site, "plain.md", f"---\ntitle: {json.dumps(v3['title'])}\n---\n".encode())
+        result = run(site, "resolve", "--api-url", api.url)
+    finally:
+        api.stop()
+    assert result.exit_code == 0, result.output
+    assert "odd.md: cannot fill this entry without rewriting it" in result.output
+    assert odd.read_bytes() == before
+    assert read_entry(plain).get("arxiv") == "2505.09343"
+
+
 # --- item 5, property: the editor changes only what it fills -------------------------------------
 
 TRICKY = ["1.10", "012345", "yes", "no", "0x1F", "1:30", "2024-02-03", "~", "[]", "''", '""', "null",
