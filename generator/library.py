@@ -26,6 +26,7 @@ from .errors import EntryError
 from .frontmatter_edit import update_front_matter
 
 ENTRY_SUFFIX = ".md"
+CACHE_FORMAT = 2  # 2: entries read as bytes (BOM, CR line ends, arxiv ids as written)
 SETTLE_SECONDS = 2.0  # a broken file younger than this may be an editor's save in progress
 SETTLE_STEP = 0.05
 CAS_ATTEMPTS = 50
@@ -182,7 +183,7 @@ def load_library(folder: Path, cache: Path | None = None,
 def _header(derive: Callable[[Entry], Any] | None) -> tuple:
     """What a cache must have been written by: this papershelf, and the same ``derive``."""
     name = f"{derive.__module__}.{derive.__qualname__}" if derive else ""
-    return ("papershelf-library", __version__, name)
+    return ("papershelf-library", CACHE_FORMAT, __version__, name)
 
 
 def _read_cache(path: Path, header: tuple) -> dict[str, tuple]:
