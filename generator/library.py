@@ -277,7 +277,7 @@ def update_entry(path: Path, merge: Callable[[Entry], dict[str, Any] | None]) ->
                 continue
             replaced = _replace_if(path, new, _still(handle, st, data, path))
             if replaced and _unchanged(handle, st, data):
-                return parse_entry(decode(new, path), path)
+                return Entry(entry.slug, meta, entry.body)  # what the new bytes parse to (verified)
             if replaced:  # written to the old file while it was being replaced: put that back
                 write_atomic_bytes(path, _settled_bytes(handle, path))
     raise EntryError("changed on every attempt to update it", path=path,
