@@ -1,4 +1,9 @@
-"""``papershelf check``: every rule of the entry schema, over every entry file."""
+"""``papershelf check``: every rule of the entry schema, over every entry file.
+
+Also what only ``check`` looks for: ``*.md`` names that are not regular files (a symbolic
+link is never read), and control characters in the text (they break feeds and pages).
+Temporary files left by a killed import are removed on the way.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,17 @@ from collections import defaultdict
 from pathlib import Path
 
 from .config import Config
-from .entries import key_lines, parse_entry
+from .entries import decode, key_lines, parse_entry, read_bytes
 from .errors import Diagnostic, EntryError, PapershelfError
-from .library import entry_paths
+from .library import odd_entry_error, remove_stale_temps, survey_folder
 from .site import build_model, paper_of
 from .theme import load_theme
-from .validate import problems
+from .validate import control_characters, control_values, problems
+
+
+def entry_count(config: Config) -> int:
+    """How many entry files there are (regular ``*.md`` files, as ``check`` reads them)."""
+    return len(survey_folder(config.papers_dir)[0])
 
 
 def check_entries(config: Config) -> list[Diagnostic]:
@@ -19,18 +29,30 @@ def check_entries(config: Config) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     by_arxiv: dict[str, list[tuple[Path, int | None]]] = defaultdict(list)
     papers = []
-    for path in entry_paths(config.papers_dir):
+    folder = config.papers_dir
+    names, odd, temps = survey_folder(folder)
+    remove_stale_temps(folder, temps)
+    for name in odd:
+        exc = odd_entry_error(folder / name)
+        found.append(Diagnostic(folder / name, None, f"{exc.message} ({exc.hint})", "error"))
+    for path in (folder / name for name, _ in names):
         try:
-            text = path.read_text(encoding="utf-8")
+            text = decode(read_bytes(path), path)
             entry = parse_entry(text, path)
-        except UnicodeDecodeError:
-            found.append(Diagnostic(path, None, "not UTF-8 text", "error"))
-            continue
+        except FileNotFoundError:
+            continue  # removed while checking
         except EntryError as exc:
-            found.append(Diagnostic(path, exc.line, exc.message, "error", exc.column))
+            found.append(Diagnostic(path, exc.line, exc.message + (f" ({exc.hint})" if exc.hint else ""),
+                                    "error", exc.column))
             continue
         lines = key_lines(text)
         broken = False
+        for line, column, message in control_characters(text):
+            found.append(Diagnostic(path, line, message, "error", column))
+            broken = True
+        for key, message in control_values(entry.meta):
+            found.append(Diagnostic(path, lines.get(key), message, "error"))
+            broken = True
         for severity, key, message in problems(entry.meta):
             found.append(Diagnostic(path, lines.get(key), message, severity))
             broken = broken or severity == "error"

@@ -278,14 +278,14 @@ def check(ctx: click.Context, site_dir: Path | None) -> None:
     ratings outside 1-5 and arXiv ids used twice; untitled or undated entries
     are warnings. Example: papershelf check
     """
-    from .check import check_entries
+    from .check import check_entries, entry_count
 
     config = open_site(site_dir)
     found = check_entries(config)
     for line in capped_lines(found):
         click.echo(line)
     errors = sum(1 for d in found if d.severity == "error")
-    entries = len(list(config.papers_dir.glob("*.md")))
+    entries = entry_count(config)
     click.echo(f"{entries} entries checked: {errors} error{'s' * (errors != 1)}, "
                f"{len(found) - errors} warning{'s' * (len(found) - errors != 1)}")
     if errors:

@@ -2,13 +2,20 @@
 
 ``parse_entry(format_entry(e)) == e`` and, for files this module wrote,
 ``format_entry(parse_entry(text)) == text``. The notes body is kept verbatim:
-not stripped, not re-encoded. Dates load as ``datetime.date``; curator-added
-keys are kept after the known ones, in their own order.
+not stripped, not re-encoded, whatever its line ends. Dates load as
+``datetime.date``; curator-added keys are kept after the known ones, in their own order.
+
+Entries are the curator's, so not trusted: a UTF-8 BOM and CRLF/CR line ends are read
+like LF; YAML anchors and aliases (an alias bomb stalls any reader) and duplicate keys
+(YAML keeps the last one silently) are errors with file:line; an ``arxiv`` id typed
+unquoted keeps its digits as written (``2505.10010``, not the number ``2505.1001``).
+Each check is behind a cheap test on the text, so normal entries pay microseconds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,8 +35,11 @@ STATUSES = ("to-read", "reading", "read")
 DEFAULT_STATUS = STATUSES[0]
 ABSTRACT_WIDTH = 88
 
-_OPEN = re.compile(r"\A---[ \t]*\r?\n")
-_CLOSE = re.compile(r"^---[ \t]*\r?$\n?", re.MULTILINE)
+_OPEN = re.compile(r"\A\ufeff?---[ \t]*(?:\r\n?|\n)")
+_CLOSE = re.compile(r"(?<=[\r\n])---[ \t]*(?:\r\n?|\n|\Z)")
+# Cheap pre-tests: an anchor or alias may start here; a line may start a top-level key.
+_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[{,:?-])[&*][^\s,\[\]{}]")
+_ARXIV_SOURCE = re.compile(r"^arxiv[ \t]*:[ \t]*([^\s#'\"]+)[ \t]*(?:#.*)?$", re.MULTILINE)
 
 
 @dataclass
@@ -50,8 +60,23 @@ class Entry:
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class _DuplicateKey(yaml.constructor.ConstructorError):
+    """A mapping that gives one key twice (YAML itself would keep the last silently)."""
+
+
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loader that leaves timestamps as strings."""
+    """Safe loader that leaves timestamps as strings and refuses duplicate keys."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        mapping = super().construct_mapping(node, deep=deep)
+        if len(mapping) < len(node.value):  # fewer keys than pairs: one is given twice
+            seen = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if key in seen:
+                    raise _DuplicateKey(None, None, f"key {key!r} is given twice", key_node.start_mark)
+                seen.add(key)
+        return mapping
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -83,7 +108,11 @@ _Dumper.add_representer(
 
 
 def split_front_matter(text: str, path: Path | str) -> tuple[str, str, int]:
-    """Split an entry into (front matter YAML, body, line number where the YAML starts)."""
+    """Split an entry into (front matter YAML, body, line number where the YAML starts).
+
+    A leading BOM is skipped and the YAML comes back with LF line ends (lines counted as an
+    editor counts them, CRLF, CR or LF); the body is the rest of the text, verbatim.
+    """
     opening = _OPEN.match(text)
     if not opening:
         raise EntryError(
@@ -96,7 +125,10 @@ def split_front_matter(text: str, path: Path | str) -> tuple[str, str, int]:
             "front matter is not closed", path=path, line=1,
             hint="add a line '---' after the YAML fields",
         )
-    return text[opening.end():closing.start()], text[closing.end():], 2
+    front = text[opening.end():closing.start()]
+    if "\r" in front:
+        front = front.replace("\r\n", "\n").replace("\r", "\n")
+    return front, text[closing.end():], 2
 
 
 def load_yaml(source: str, path: Path | str, first_line: int = 1) -> Any:
@@ -110,22 +142,47 @@ def load_yaml(source: str, path: Path | str, first_line: int = 1) -> Any:
         line = mark.line + first_line if mark else first_line
         column = mark.column + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if isinstance(exc, _DuplicateKey):
+            raise EntryError(problem, path=path, line=line, column=column, hint="keep one of them") from exc
         raise EntryError(f"invalid YAML: {problem}", path=path, line=line, column=column,
                          hint="fix the front matter syntax") from exc
 
 
 def parse_entry(text: str, path: Path) -> Entry:
-    """Parse an entry file's text; raise EntryError (with line) when it cannot be read."""
+    """Parse an entry file's text; raise EntryError (with line) when it cannot be read.
+
+    A BOM and CRLF/CR line ends are accepted; the body is given back verbatim.
+    """
     front, body, first_line = split_front_matter(text, path)
+    if ("&" in front or "*" in front) and _MAYBE_ANCHOR.search(front):
+        _refuse_anchors(front, path, first_line)
     meta = load_yaml(front, path, first_line)
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         raise EntryError("front matter must be a mapping of 'key: value' lines",
                          path=path, line=first_line)
+    arxiv = meta.get("arxiv")
+    if isinstance(arxiv, (int, float)) and not isinstance(arxiv, bool):
+        written = _ARXIV_SOURCE.search(front)
+        if written:
+            meta["arxiv"] = written.group(1)
     for key in DATE_FIELDS & meta.keys():
         meta[key] = _as_date(meta[key])
     return Entry(slug=path.stem, meta=meta, body=body)
+
+
+def _refuse_anchors(front: str, path: Path | str, first_line: int) -> None:
+    """Raise on the first YAML anchor or alias (they can make a tiny file expand to gigabytes)."""
+    try:
+        for event in yaml.parse(front, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise EntryError(
+                    "YAML anchors and aliases (&name, *name) are not allowed in an entry",
+                    path=path, line=event.start_mark.line + first_line, column=event.start_mark.column + 1,
+                    hint="write the value out, or quote it if the & or * is text")
+    except yaml.YAMLError:
+        return  # a syntax error: loading reports it with its line
 
 
 def key_lines(text: str) -> dict[str, int]:
@@ -141,13 +198,42 @@ def key_lines(text: str) -> dict[str, int]:
             for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
 
 
+def read_bytes(path: Path) -> bytes:
+    """The bytes of an entry file, never through a symbolic link; EntryError when unreadable."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        if os.path.islink(path):
+            raise EntryError("is a symbolic link; entries are read only from regular files", path=path,
+                             hint="replace the link by a copy of the file, or remove it") from exc
+        raise EntryError(f"cannot read: {exc.strerror}", path=path,
+                         hint="check the file's permissions") from exc
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            return handle.read()
+        except OSError as exc:
+            raise EntryError(f"cannot read: {exc.strerror}", path=path,
+                             hint="check that it is a regular file you can read") from exc
+
+
+def decode(data: bytes, path: Path | str) -> str:
+    """UTF-8 text of an entry (a BOM allowed); EntryError naming the line and column otherwise."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[:exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+        raise EntryError(f"not UTF-8 text (byte 0x{data[exc.start]:02x})", path=path, line=line,
+                         column=column, hint="save the file as UTF-8") from exc
+
+
 def read_entry(path: Path) -> Entry:
     """Read and parse one entry file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise EntryError("not UTF-8 text", path=path, hint="save the file as UTF-8") from exc
-    return parse_entry(text, path)
+    return parse_entry(decode(read_bytes(path), path), path)
 
 
 def _as_date(value: Any) -> Any:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from . import dates
 from .config import Config
-from .entries import DEFAULT_STATUS, Entry, ordered_meta, read_entry
-from .errors import Diagnostic, DumpError, InputsRejected
-from .library import Library, load_library, save_entry
+from .entries import DEFAULT_STATUS, Entry, ordered_meta
+from .errors import Diagnostic, DumpError, EntryError, InputsRejected
+from .library import Library, load_library, remove_stale_temps, save_entry, update_entry
 from .merge import Group, entry_keys, fill, group_records, record_keys
 from .parallel import Done, cpu_count, fork_map, fork_start, jobs_for
 from .records import Dump, MonthDay, Record
@@ -105,6 +105,8 @@ def plan_import(config: Config, paths: Sequence[Path], *, fmt: str | None = None
     parsing = Parsing(paths, fmt)
     try:
         cache = config.cache_dir / "library.pickle" if use_cache else None
+        if use_cache:  # a real run (not --dry-run): clear what killed imports left behind
+            remove_stale_temps(config.papers_dir)
         library = load_library(config.papers_dir, cache, derive=entry_keys)
     except BaseException:
         parsing.cancel()
@@ -184,7 +186,11 @@ def apply_import(config: Config, plan: ImportPlan,
                  jobs: int = 0) -> None:
     """Write every new and updated entry of ``plan``, each file atomically.
 
-    Big imports write in batches, each spread over the cores; ``progress`` sees the batches.
+    An updated entry is merged again into the file as it is when written (compare-and-swap,
+    see ``library.update_entry``), changing only the lines of the keys it fills. Big imports
+    write in batches, each spread over the cores; ``progress`` sees the batches. An entry
+    that cannot be updated does not stop the others: they are all written, then
+    InputsRejected names it.
     """
     config.papers_dir.mkdir(parents=True, exist_ok=True)
     changes = [c for c in plan.changes if c.kind != "unchanged"]
@@ -193,29 +199,37 @@ def apply_import(config: Config, plan: ImportPlan,
     folder = config.papers_dir
     library = plan.library
 
-    def write(chunk: list[Change]) -> list[tuple[str, Entry | None, tuple | None, object]]:
+    def write(chunk: list[Change]) -> list[tuple[str, Entry | None, tuple | None, object] | EntryError]:
         """Save each change; per file written: its slug, the entry if not the planned one
-        (merged into a file edited meanwhile), and what the library cache keeps of it."""
-        written = []
+        (merged into a file edited meanwhile), and what the library cache keeps of it;
+        per file that could not be updated, its error."""
+        written: list = []
         for change in chunk:
-            entry = change.entry
-            if change.base is not None:  # edited since it was read? merge into what is there now
+            entry: Entry | None = change.entry
+            path = folder / f"{change.entry.slug}.md"
+            if change.base is not None:
                 try:
-                    current = read_entry(folder / f"{entry.slug}.md")
+                    entry = update_entry(path, lambda now, change=change: fill(now.meta, change.records))
                 except FileNotFoundError:
                     continue  # removed meanwhile: not brought back
-                if current != change.base:
-                    entry = Entry(entry.slug, fill(current.meta, change.records), current.body)
-                    if entry.meta == current.meta:
-                        continue
-            path = save_entry(folder, entry)
+                except EntryError as exc:
+                    written.append(exc)
+                    continue
+                if entry is None:
+                    continue
+            else:
+                save_entry(folder, entry)
             key, derived = library.saved(entry, path) if library is not None else (None, None)
-            written.append((entry.slug, None if entry is change.entry else entry, key, derived))
+            same = entry.meta == change.entry.meta and entry.body == change.entry.body
+            written.append((entry.slug, None if same else entry, key, derived))
         return written
 
     planned = {change.entry.slug: change.entry for change in changes}
-    written = [(planned[slug] if entry is None else entry, key, derived)
-               for batch in progress(batches) for part in fork_map(write, batch, jobs)
-               for slug, entry, key, derived in part]
+    results = [item for batch in progress(batches) for part in fork_map(write, batch, jobs) for item in part]
+    written = [(planned[item[0]] if item[1] is None else item[1], item[2], item[3])
+               for item in results if not isinstance(item, EntryError)]
     if library is not None and written:
         library.remember(written)
+    failed = [item for item in results if isinstance(item, EntryError)]
+    if failed:
+        raise InputsRejected(failed)

@@ -1,20 +1,37 @@
-"""The reading list on disk: read every entry of content/papers/, write entries atomically."""
+"""The reading list on disk: read every entry of content/papers/, write entries atomically.
+
+Only regular files are entries: a symbolic link (which could point anywhere) or a folder
+named ``x.md`` is never read. Updates to existing entries are compare-and-swap: the file
+is re-checked (identity, size, modification time, bytes) just before the rename and the
+merge is redone when it changed, so an edit saved meanwhile is merged into, not lost.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import pickle
+import re
+import stat
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .entries import Entry, format_entry, read_entry
+from .entries import Entry, decode, format_entry, parse_entry, read_bytes
 from .errors import EntryError
+from .frontmatter_edit import update_front_matter
 
 ENTRY_SUFFIX = ".md"
+CACHE_FORMAT = 2  # 2: entries read as bytes (BOM, CR line ends, arxiv ids as written)
+SETTLE_SECONDS = 2.0  # a broken file younger than this may be an editor's save in progress
+SETTLE_STEP = 0.05
+CAS_ATTEMPTS = 50
+STALE_TEMP_SECONDS = 15 * 60
+_TEMP = re.compile(r"\A\.(.+\.md)\.(\d+)\.tmp\Z")
 
 
 @dataclass
@@ -63,19 +80,73 @@ def file_key(st: os.stat_result) -> tuple[int, int, int]:
 
 
 def scan_folder(folder: Path) -> list[tuple[str, tuple[int, int, int]]]:
-    """(file name, file key) of every entry file, sorted by name."""
-    found = []
+    """(file name, file key) of every entry file (a regular file, not a link), sorted by name."""
+    return survey_folder(folder)[0]
+
+
+def survey_folder(folder: Path) -> tuple[list[tuple[str, tuple[int, int, int]]], list[str], list[str]]:
+    """``scan_folder``'s list, the ``*.md`` names that are not regular files (links, folders,
+    ...), and the names of temporary files left by writes, in one pass over ``folder``."""
+    found, odd, temps = [], [], []
     try:
         with os.scandir(folder) as items:
             for item in items:
                 name = item.name
-                if name.endswith(ENTRY_SUFFIX) and name[0] != "." and item.is_file():
-                    st = item.stat()
-                    found.append((name, (st.st_mtime_ns, st.st_ctime_ns, st.st_size)))  # file_key
+                if name[0] == ".":
+                    if name.endswith(".tmp"):
+                        temps.append(name)
+                elif name.endswith(ENTRY_SUFFIX):
+                    if item.is_file(follow_symlinks=False):
+                        st = item.stat(follow_symlinks=False)
+                        found.append((name, (st.st_mtime_ns, st.st_ctime_ns, st.st_size)))  # file_key
+                    else:
+                        odd.append(name)
     except (FileNotFoundError, NotADirectoryError):
-        return []
+        return [], [], []
     found.sort()
-    return found
+    return found, sorted(odd), temps
+
+
+def odd_entry_error(path: Path) -> EntryError:
+    """Why a ``*.md`` name that is not a regular file is not an entry."""
+    if path.is_symlink():
+        return EntryError("is a symbolic link; entries are read only from regular files", path=path,
+                          hint="replace the link by a copy of the file, or remove it")
+    return EntryError("is not a regular file, so it is not an entry", path=path,
+                      hint="rename it so that its name does not end in .md")
+
+
+def remove_stale_temps(folder: Path, names: Iterable[str] | None = None) -> list[str]:
+    """Remove the temporary files of writes that were killed: their process is gone, or they
+    are older than STALE_TEMP_SECONDS. Returns the names removed."""
+    if names is None:
+        names = survey_folder(folder)[2]
+    removed = []
+    for name in names:
+        match = _TEMP.match(name)
+        if not match:
+            continue
+        path = folder / name
+        try:
+            age = time.time() - path.lstat().st_mtime
+        except OSError:
+            continue
+        if _alive(int(match.group(2))) and age < STALE_TEMP_SECONDS:
+            continue
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed.append(name)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def load_library(folder: Path, cache: Path | None = None,
@@ -97,7 +168,7 @@ def load_library(folder: Path, cache: Path | None = None,
             library.entries[path.stem] = Entry(path.stem, cached[1], cached[2])
             continue
         try:
-            entry = read_entry(path)
+            entry = read_settled(path)[1]
         except EntryError as exc:
             library.errors.append(exc)
             continue
@@ -112,7 +183,7 @@ def load_library(folder: Path, cache: Path | None = None,
 def _header(derive: Callable[[Entry], Any] | None) -> tuple:
     """What a cache must have been written by: this papershelf, and the same ``derive``."""
     name = f"{derive.__module__}.{derive.__qualname__}" if derive else ""
-    return ("papershelf-library", __version__, name)
+    return ("papershelf-library", CACHE_FORMAT, __version__, name)
 
 
 def _read_cache(path: Path, header: tuple) -> dict[str, tuple]:
@@ -138,6 +209,12 @@ def write_atomic_bytes(path: Path, data: bytes) -> None:
 
     A replaced file keeps its permissions; a new one gets the usual ones (0666 less umask).
     """
+    _replace_if(path, data, None)
+
+
+def _replace_if(path: Path, data: bytes, still: Callable[[], bool] | None) -> bool:
+    """Write ``data`` to a temporary file beside ``path`` and rename it over ``path`` if
+    ``still()`` (checked last thing before the rename) is true; returns whether it did."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         mode: int | None = os.stat(path).st_mode & 0o777
@@ -154,10 +231,99 @@ def write_atomic_bytes(path: Path, data: bytes) -> None:
             handle.write(data)
             if mode is not None:
                 os.fchmod(handle.fileno(), mode)
+        if still is not None and not still():
+            tmp.unlink()
+            return False
         os.replace(tmp, path)
+        return True
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def read_settled(path: Path) -> tuple[bytes, Entry, os.stat_result]:
+    """Read and parse an entry, waiting (bounded) for one that looks half-saved: a file that
+    does not parse and was modified in the last SETTLE_SECONDS is re-read until it parses
+    or is that old, as editors that save in place truncate the file and then write it."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while True:
+        data = read_bytes(path)
+        st = os.stat(path, follow_symlinks=False)
+        try:
+            return data, parse_entry(decode(data, path), path), st
+        except EntryError:
+            if time.time() - st.st_mtime >= SETTLE_SECONDS or time.monotonic() > deadline:
+                raise
+        time.sleep(SETTLE_STEP)
+
+
+def update_entry(path: Path, merge: Callable[[Entry], dict[str, Any] | None]) -> Entry | None:
+    """Fill an existing entry in place: ``merge`` gets the entry as it is now and returns its
+    new front matter (or None); only the lines of the keys that change are written.
+
+    Compare-and-swap: just before the rename the file must still be the same file with the
+    same size, time and bytes, else the merge is redone on what is there now; an edit that
+    lands in the old file during the rename itself is found afterwards and merged too.
+    Returns the entry written, or None when nothing changed. FileNotFoundError when removed.
+    """
+    for _ in range(CAS_ATTEMPTS):
+        data, entry, st = read_settled(path)
+        meta = merge(entry)
+        if meta is None or meta == entry.meta:
+            return None
+        new = update_front_matter(data, entry.meta, meta, path)
+        with _open_nofollow(path) as handle:  # the file as it was merged: watched until the rename
+            if not _unchanged(handle, st, data):
+                continue
+            replaced = _replace_if(path, new, _still(handle, st, data, path))
+            if replaced and _unchanged(handle, st, data):
+                return Entry(entry.slug, meta, entry.body)  # what the new bytes parse to (verified)
+            if replaced:  # written to the old file while it was being replaced: put that back
+                write_atomic_bytes(path, _settled_bytes(handle, path))
+    raise EntryError("changed on every attempt to update it", path=path,
+                     hint="run the command again once the file is no longer being edited")
+
+
+def _open_nofollow(path: Path) -> Any:
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    return os.fdopen(os.open(path, flags), "rb")
+
+
+def _settled_bytes(handle: Any, path: Path) -> bytes:
+    """The bytes of an open entry file once they parse, or once unchanged for SETTLE_SECONDS."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while True:
+        handle.seek(0)
+        data = handle.read()
+        try:
+            parse_entry(decode(data, path), path)
+            return data
+        except EntryError:
+            if time.time() - os.fstat(handle.fileno()).st_mtime >= SETTLE_SECONDS \
+                    or time.monotonic() > deadline:
+                return data
+        time.sleep(SETTLE_STEP)
+
+
+def _still(handle: Any, st: os.stat_result, data: bytes, path: Path) -> Callable[[], bool]:
+    """The last check before the rename: the path is still the file merged, unchanged."""
+    return lambda: _unchanged(handle, st, data) and _same_file(path, st)
+
+
+def _unchanged(handle: Any, st: os.stat_result, data: bytes) -> bool:
+    now = os.fstat(handle.fileno())
+    if (now.st_ino, now.st_size, now.st_mtime_ns) != (st.st_ino, st.st_size, st.st_mtime_ns):
+        return False
+    handle.seek(0)
+    return hashlib.blake2b(handle.read()).digest() == hashlib.blake2b(data).digest()
+
+
+def _same_file(path: Path, st: os.stat_result) -> bool:
+    try:
+        now = os.stat(path, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    return (now.st_ino, now.st_dev) == (st.st_ino, st.st_dev) and stat.S_ISREG(now.st_mode)
 
 
 def save_entry(folder: Path, entry: Entry) -> Path:

@@ -136,7 +136,14 @@ def fill(meta: dict[str, Any], records: Iterable[Record]) -> dict[str, Any]:
             value = next((getattr(r, name) for r in ordered if getattr(r, name) is not None), None)
             if value is not None:
                 merged[name] = value
-    sources = list(merged.get("sources") or [])
+    sources = merged.get("sources")
+    if isinstance(sources, str) and sources:
+        sources = [sources]  # one file written as a plain string, not a list of letters
+    elif is_empty(sources):
+        sources = []
+    if not isinstance(sources, list):
+        return merged  # not a list of file names: the curator's value stays as it is
+    sources = list(sources)
     for record in records:
         if record.source not in sources:
             sources.append(record.source)

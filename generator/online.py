@@ -25,10 +25,10 @@ from .arxiv_api import (
     load_cache,
 )
 from .config import Config
-from .entries import DEFAULT_STATUS, Entry, ordered_meta, read_entry
-from .errors import InputsRejected, PapershelfError, display_path
+from .entries import DEFAULT_STATUS, Entry, ordered_meta
+from .errors import EntryError, InputsRejected, PapershelfError, display_path
 from .identifiers import normalize_arxiv_id
-from .library import Library, load_library, save_entry
+from .library import Library, load_library, save_entry, update_entry
 from .resolve import (
     COMPLETE,
     FAILED,
@@ -153,14 +153,20 @@ def _finish(job: ResolveJob, entry: Entry, verdict: str, found: ArxivRecord | st
                        f"the id of {path}; not applied (merge the two entry files by hand)")
     outcome = apply_record(entry, found)
     if write and outcome.entry is not None:
+        filled: list[Outcome] = []
+
+        def merge(current: Entry) -> dict | None:
+            """Fill what is in the file now (it may have been edited while arXiv was asked)."""
+            filled[:] = [apply_record(current, found)]
+            return filled[0].entry.meta if filled[0].entry is not None else None
+
         try:
-            current = read_entry(job.folder / f"{entry.slug}.md")
+            update_entry(job.folder / f"{entry.slug}.md", merge)
         except FileNotFoundError:
             return Outcome(FAILED, entry.slug, detail="the entry file was removed meanwhile; not written")
-        if current != entry:  # edited while arXiv was asked: fill what is there now instead
-            outcome = apply_record(current, found)
-        if outcome.entry is not None:
-            save_entry(job.folder, outcome.entry)
+        except EntryError as exc:  # one entry that cannot be filled safely does not stop the run
+            return Outcome(FAILED, entry.slug, detail=f"{exc.message}; not written ({exc.hint})")
+        outcome = filled[-1] if filled else outcome
     return outcome
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +14,11 @@ from .identifiers import normalize_arxiv_id
 TEXT_FIELDS = ("title", "org", "org_handle", "comment", "abstract")
 LIST_FIELDS = ("authors", "tags", "categories", "sources")
 COUNT_FIELDS = ("authors_count", "upvotes")
+EARLIEST_YEAR = 1800  # dates before this, or more than a year ahead, are surely typos
+MAX_REPORTED = 3  # control characters reported one by one per file; then a count
+# C0 controls but tab, LF and CR, and DEL: not allowed in XML, meaningless in a reading list.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def problems(meta: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
@@ -31,6 +37,12 @@ def problems(meta: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
     for key in sorted(DATE_FIELDS & meta.keys()):
         if not isinstance(meta[key], dt.date):
             yield "error", key, f"bad {key} {meta[key]!r} (expected YYYY-MM-DD)"
+    soon = dt.date.today() + dt.timedelta(days=366)
+    for key in sorted(DATE_FIELDS & meta.keys()):
+        value = meta[key]
+        if isinstance(value, dt.date) and (value.year < EARLIEST_YEAR or value > soon):
+            yield "warning", key, f"implausible {key} {value.isoformat()} (before {EARLIEST_YEAR} or " \
+                                  "more than a year ahead; a typo?)"
     if "arxiv" in meta:
         value = meta["arxiv"]
         if not isinstance(value, str) or normalize_arxiv_id(value) != value:
@@ -55,3 +67,36 @@ def problems(meta: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
 def errors(meta: dict[str, Any]) -> list[tuple[str, str]]:
     """Only the (key, message) pairs that make an entry unusable."""
     return [(key, message) for severity, key, message in problems(meta) if severity == "error"]
+
+
+def control_characters(text: str) -> Iterator[tuple[int, int, str]]:
+    """(line, column, message) for control characters in an entry's text (the first few, then
+    how many more): they stop feeds and pages from being valid XML."""
+    matches = _CONTROL.finditer(text) if _CONTROL.search(text) else iter(())
+    for count, match in enumerate(matches):
+        if count == MAX_REPORTED:
+            more = len(_CONTROL.findall(text, match.start()))
+            yield (*_position(text, match.start()), f"{more} more control characters in this file")
+            return
+        yield (*_position(text, match.start()), _describe(match.group()))
+
+
+def control_values(meta: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(key, message) for front matter values holding a control character (written as an
+    escape such as "\\e" in a double-quoted string)."""
+    for key, value in meta.items():
+        texts = value if isinstance(value, list) else [value]
+        found = next((m for t in texts if isinstance(t, str) for m in [_CONTROL.search(t)] if m), None)
+        if found:
+            yield str(key), f"{key}: {_describe(found.group())}"
+
+
+def _describe(char: str) -> str:
+    return f"control character U+{ord(char):04X} (remove it: feeds and pages cannot hold it)"
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    before = text[:offset]
+    breaks = list(_BREAK.finditer(before))
+    start = breaks[-1].end() if breaks else 0
+    return len(breaks) + 1, offset - start + 1
