@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import bibtexparser
+import pytest
 from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -110,3 +111,41 @@ def test_papers_bib_and_each_paper_block_parse_with_hostile_authors(site):
         assert braces_balance(field.value), (name, field.value)
     assert [latex_text(a) for a in entry.fields_dict["author"].value.split(" and ")] == ["Ada}", "Bob", "C\\"]
     assert latex_text(entry.fields_dict["note"].value) == "100% of #1 & $2 ~ ^_^"
+
+
+def test_a_missing_include_names_the_template_and_line_that_includes_it(site):
+    write_entry(site, "plain", "title: A plain paper\n")
+    templates = site / "themes" / "default" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "404.html").write_text('{% extends "base.html" %}\n{% block content %}\n<p>gone</p>\n'
+                                        '{% include "partials/nowhere.html" %}\n{% endblock %}\n')
+    result = run(site, "build", "--no-search")
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    where, message = line.split(": error: ")
+    assert Path(where.rsplit(":", 1)[0]).resolve() == (templates / "404.html").resolve()
+    assert where.rsplit(":", 1)[1] == "4"
+    assert "'partials/nowhere.html' not found" in message
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("[Vision Language, vision-language]", "[vision-language]"),  # the newest file has both spellings
+    ("[Vision Language]", "[vision-language]"),
+])
+def test_a_tag_collision_names_both_files(site, first, second):
+    write_entry(site, "first", f"title: First paper\ndate: 2025-01-02\ntags: {first}\n")
+    write_entry(site, "second", f"title: Second paper\ndate: 2025-01-01\ntags: {second}\n")
+    result = run(site, "build", "--no-search")
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "two pages would have the URL 'tags/vision-language/'" in line
+    assert "'Vision Language'" in line and "'vision-language'" in line
+    assert line.count("first.md") == 1 and line.count("second.md") == 1, line
+
+
+def test_a_tag_spelled_two_ways_in_one_file_names_it_once(site):
+    write_entry(site, "first", "title: First paper\ntags: [Vision Language, vision-language]\n")
+    result = run(site, "build", "--no-search")
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.count("first.md") == 1 and "'Vision Language'" in line and "'vision-language'" in line
