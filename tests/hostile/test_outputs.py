@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import bibtexparser
 import pytest
@@ -149,3 +151,54 @@ def test_a_tag_spelled_two_ways_in_one_file_names_it_once(site):
     assert result.exit_code == 1
     (line,) = result.stderr.strip().splitlines()
     assert line.count("first.md") == 1 and "'Vision Language'" in line and "'vision-language'" in line
+
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def og_urls(out: Path) -> dict[str, str | None]:
+    """Each HTML page's og:url (None when it has none)."""
+    found = {}
+    for path in out.rglob("*.html"):
+        if "pagefind" not in path.parts:
+            meta = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").find(
+                "meta", property="og:url")
+            found[str(path.relative_to(out))] = meta["content"] if meta else None
+    return found
+
+
+def absolute_under(url: str, base: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme == "https" and parts.netloc == "example.org" and url.startswith(base)
+
+
+def test_a_full_base_url_gives_absolute_sitemap_robots_and_og_urls(site):
+    write_entry(site, "plain", "title: A plain paper\ndate: 2025-05-14\ntags: [x]\n")
+    base = "https://example.org/shelf/"
+    result = run(site, "build", "--no-search", "--base-url", base)
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.output
+    out = site / "_site"
+    locs = [e.text for e in ET.parse(out / "sitemap.xml").getroot().iter(f"{SITEMAP}loc")]
+    assert f"{base}papers/plain/" in locs and f"{base}tags/x/" in locs
+    assert all(absolute_under(loc, base) for loc in locs), locs
+    assert f"Sitemap: {base}sitemap.xml\n" in (out / "robots.txt").read_text()
+    urls = og_urls(out)
+    assert urls["papers/plain/index.html"] == f"{base}papers/plain/"
+    assert all(url and absolute_under(url, base) for url in urls.values()), urls
+
+
+@pytest.mark.parametrize("base", ["/", "/repo/", "repo"])
+def test_a_base_url_without_a_host_leaves_out_sitemap_and_og_url_with_one_warning(site, base):
+    write_entry(site, "plain", "title: A plain paper\ndate: 2025-05-14\ntags: [x]\n")
+    assert run(site, "build", "--no-search", "--base-url", "https://example.org/").exit_code == 0
+    out = site / "_site"
+    assert (out / "sitemap.xml").is_file()
+    result = run(site, "build", "--no-search", "--base-url", base)
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and "base_url" in warnings[0] and "sitemap.xml" in warnings[0], result.stderr
+    assert not (out / "sitemap.xml").exists()
+    assert "Sitemap" not in (out / "robots.txt").read_text()
+    urls = og_urls(out)
+    assert urls and all(url is None for url in urls.values()), urls
