@@ -39,10 +39,11 @@ SCRIPT_PATH = "__papershelf__/reload.js"
 PORT_ATTEMPTS = 20
 HEARTBEAT = 15.0
 REQUEST_TIMEOUT = 10.0  # seconds a client has to send a whole request (and to stay idle between two)
-SEND_TIMEOUT = 10.0  # seconds an answer or an event may take to be sent
+SEND_TIMEOUT = 10.0  # seconds an answer may take to be sent
+STREAM_TIMEOUT = 2.0  # seconds an event may take to reach a page before its stream is dropped
 WORKERS = 32  # threads answering requests; more clients wait in the listen queue
 LISTEN_QUEUE = 512  # connections the kernel holds until a worker is free
-MAX_STREAMS = 256  # open pages listening for reloads; more get 503
+MAX_STREAMS = 256  # open pages listening for reloads; a stream beyond is closed (the page retries)
 
 EXTRA_TYPES = {
     ".wasm": "application/wasm", ".js": "text/javascript", ".mjs": "text/javascript",
@@ -66,16 +67,18 @@ RELOAD_JS = """\
 class EventHub:
     """Open Server-Sent Events streams, written to by whoever publishes (no thread per page).
 
-    A stream that cannot take an event within SEND_TIMEOUT is dropped: the page reconnects.
+    A stream that cannot take an event within STREAM_TIMEOUT is dropped: the page reconnects.
+    Messages are sent one at a time, so two never interleave on a stream.
     """
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # guards ``streams``
+        self.sending = threading.Lock()  # one message at a time
         self.streams: list[socket.socket] = []
 
     def add(self, stream: socket.socket) -> bool:
         """Start sending events to ``stream``; False (and nothing kept) when too many are open."""
-        stream.settimeout(SEND_TIMEOUT)
+        stream.settimeout(STREAM_TIMEOUT)
         with self.lock:
             if len(self.streams) >= MAX_STREAMS:
                 return False
@@ -87,11 +90,12 @@ class EventHub:
         with self.lock:
             targets = list(self.streams if streams is None else streams)
         failed = []
-        for stream in targets:
-            try:
-                stream.sendall(message)
-            except OSError:
-                failed.append(stream)
+        with self.sending:
+            for stream in targets:
+                try:
+                    stream.sendall(message)
+                except OSError:
+                    failed.append(stream)
         for stream in failed:
             self.drop(stream)
         return not failed
@@ -351,6 +355,11 @@ class LiveServer(http.server.HTTPServer):
         with self.detached_lock:
             self.detached.discard(request)
         return False
+
+    def shutdown(self) -> None:
+        """Stop the accept loop, even while it waits for room in the queue."""
+        self.closing.set()
+        super().shutdown()
 
     def server_close(self) -> None:
         """Stop accepting; queued connections are closed, workers die with the process."""
