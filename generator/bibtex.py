@@ -1,24 +1,44 @@
-"""BibTeX for papers: one ``@misc`` entry each, keyed by the paper's permanent slug."""
+"""BibTeX for papers: one ``@misc`` entry each, keyed by the paper's permanent slug.
+
+BibTeX counts every brace in a field, escaped or not (``\\}`` still closes a group), so
+text from dumps is written brace-balanced: each special character becomes a LaTeX
+command whose only braces are an empty pair, and control characters are dropped.
+"""
 
 from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import quote
 
-_SPECIAL = re.compile(r"([&%$#_{}~^\\])")
-_REPLACE = {"~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}"}
+_SPECIAL = re.compile(r"[&%$#_{}~^\\]")
+_REPLACE = {"~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}",
+            "{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_URL_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f{}\\\"]")
 
 
 def escape_bibtex(text: str) -> str:
-    """Escape BibTeX/LaTeX special characters; Unicode is kept (biber and bibtex8 read UTF-8)."""
-    return _SPECIAL.sub(lambda m: _REPLACE.get(m[1], "\\" + m[1]), " ".join(text.split()))
+    """Escape BibTeX/LaTeX special characters with balanced braces; Unicode is kept (biber
+    and bibtex8 read UTF-8); whitespace runs become one space, control characters go."""
+    text = " ".join(text.split())
+    if not text.isprintable():  # cheap pre-test: almost every text is printable
+        text = _CONTROL.sub("", text)
+    return _SPECIAL.sub(lambda m: _REPLACE.get(m[0], "\\" + m[0]), text)
+
+
+def bibtex_url(url: str) -> str:
+    """A URL for a ``url`` field (read verbatim by biblatex): characters that would unbalance
+    the field or end it are percent-encoded, the rest kept as is."""
+    return _URL_UNSAFE.sub(lambda m: quote(m[0], safe=""), url)
 
 
 def bibtex_entry(key: str, meta: dict[str, Any], url: str) -> str:
     """A ``@misc`` entry with ``eprint``/``archivePrefix`` for arXiv papers (the arXiv style)."""
     fields: list[tuple[str, str]] = []
-    title = meta.get("title") or (f"arXiv:{meta['arxiv']}" if meta.get("arxiv") else key)
-    fields.append(("title", "{" + escape_bibtex(title) + "}"))
+    title = escape_bibtex(meta.get("title") or "") or \
+        escape_bibtex(f"arXiv:{meta['arxiv']}" if meta.get("arxiv") else key)
+    fields.append(("title", "{" + title + "}"))
     if authors := meta.get("authors"):
         fields.append(("author", " and ".join(escape_bibtex(a) for a in authors)))
     elif meta.get("org"):
@@ -26,13 +46,13 @@ def bibtex_entry(key: str, meta: dict[str, Any], url: str) -> str:
     if date := meta.get("date"):
         fields.append(("year", str(date.year)))
     if arxiv := meta.get("arxiv"):
-        fields += [("eprint", arxiv), ("archivePrefix", "arXiv")]
+        fields += [("eprint", escape_bibtex(arxiv)), ("archivePrefix", "arXiv")]
         if categories := meta.get("categories"):
-            fields.append(("primaryClass", categories[0]))
+            fields.append(("primaryClass", escape_bibtex(categories[0])))
         url = f"https://arxiv.org/abs/{arxiv}"
-    fields.append(("url", url))
-    if comment := meta.get("comment"):
-        fields.append(("note", escape_bibtex(comment)))
+    fields.append(("url", bibtex_url(url)))
+    if comment := escape_bibtex(meta.get("comment") or ""):
+        fields.append(("note", comment))
     width = max(len(name) for name, _ in fields)
     body = ",\n".join(f"  {name.ljust(width)} = {{{value}}}" for name, value in fields)
     return f"@misc{{{key},\n{body}\n}}\n"

@@ -16,7 +16,15 @@ import click
 from . import __version__
 from .config import Config, find_site_root, load_config
 from .entries import STATUSES
-from .errors import InputsRejected, PapershelfError, capped_lines, display_path, location, os_error
+from .errors import (
+    Diagnostic,
+    InputsRejected,
+    PapershelfError,
+    capped_lines,
+    display_path,
+    location,
+    os_error,
+)
 from .sources import FORMATS
 
 PROGRESS_MIN = 300  # show a progress bar for imports writing more entries than this
@@ -342,6 +350,7 @@ def build(site_dir: Path | None, out: Path | None, base_url: str | None, no_sear
     previous site whole. Example: papershelf build --base-url https://you.github.io/papers/
     """
     from .build import build as build_site
+    from .exports import host_missing
 
     config = open_site(site_dir)
     options = build_options(config, out, base_url, not no_search, clean, jobs)
@@ -350,6 +359,8 @@ def build(site_dir: Path | None, out: Path | None, base_url: str | None, no_sear
     if click.get_current_context().find_root().params.get("debug"):
         for name, seconds in report.phases:
             click.echo(f"{seconds:8.3f} s  {name}", err=True)
+    if reason := host_missing(options.base_url):
+        click.echo(str(Diagnostic(config.path, None, reason)), err=True)
     click.echo(report.summary())
 
 

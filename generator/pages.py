@@ -119,6 +119,7 @@ class PageMaker:
               og_type: str = "website", **extra: Any) -> dict[str, Any]:
         return {"title": title, "description": description or self.config.description,
                 "canonical": self.urls.absolute(url), "kind": kind, "section": section,
+                "og_url": self.urls.absolute(url) if self.urls.origin else "",  # only ever absolute
                 "og_type": og_type, "number": 1, "status": "", **extra}
 
     def _html(self, template: str, **context: Any) -> bytes:
@@ -370,11 +371,12 @@ class PageMaker:
                                  late=True))
         add("papers.json", Output(self._slugs_key("json", slugs, exports=True), make=lambda: papers_json(
             self._texts("json", slugs)), late=True))
-        add("sitemap.xml", Output(self._slugs_key("sitemap", [t.slug for t in self.model.tags], slugs,
-                                                  exports=True),
-                                  make=lambda: sitemap(self._sitemap_urls())))
-        add("robots.txt", Output(digest(self.site_key, "robots"),
-                                 make=lambda: robots_txt(self.urls.absolute("sitemap.xml"))))
+        if self.urls.origin:  # a sitemap holds full URLs: without the site's host, none
+            add("sitemap.xml", Output(self._slugs_key("sitemap", [t.slug for t in self.model.tags], slugs,
+                                                      exports=True),
+                                      make=lambda: sitemap(self._sitemap_urls())))
+        sitemap_url = self.urls.absolute("sitemap.xml") if self.urls.origin else ""
+        add("robots.txt", Output(digest(self.site_key, "robots"), make=lambda: robots_txt(sitemap_url)))
         add(".nojekyll", Output(digest("nojekyll"), make=lambda: b""))  # also build.MARKER
         for name, path in self.assets.items():
             add(f"assets/{name}", Output(digest(self.site_key, "asset", name), make=path.read_bytes))

@@ -52,8 +52,9 @@ def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
     except jinja2.TemplateSyntaxError as exc:
         raise BuildError(f"template error: {exc.message}", path=exc.filename or name,
                          line=exc.lineno) from exc
-    except jinja2.TemplateNotFound as exc:
-        raise BuildError(f"template {exc.name!r} not found in the theme",
+    except jinja2.TemplateNotFound as exc:  # (an include: the frame names the including template)
+        path, line = _template_frame(exc)
+        raise BuildError(f"template {exc.name!r} not found in the theme", path=path, line=line,
                          hint="check the theme folders") from exc
     except Exception as exc:
         path, line = _template_frame(exc)

@@ -5,29 +5,45 @@ building works. Pages get a small reload script injected as they are sent (the b
 files never contain it); the script listens on a Server-Sent Events stream. A failed
 rebuild keeps the last good site served, with the error laid over every page until the
 next good build. The search index is refreshed in the background once edits settle.
+
+The server is hardened for a busy or hostile local network: a deep listen queue, a fixed
+pool of worker threads, a deadline for every request (slow or idle connections are
+closed), and a connection closed after any answer that left a request body unread. Event
+streams are handed from the worker to one broadcasting thread, so open pages hold a
+socket each, not a worker, and are not cut by the request deadline.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import html
 import http.server
+import io
 import json
 import mimetypes
 import os
 import queue
+import socket
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 EVENTS_PATH = "__papershelf__/events"
 SCRIPT_PATH = "__papershelf__/reload.js"
 PORT_ATTEMPTS = 20
 HEARTBEAT = 15.0
+REQUEST_TIMEOUT = 10.0  # seconds a client has to send a whole request (and to stay idle between two)
+SEND_TIMEOUT = 10.0  # seconds an answer may take to be sent
+STREAM_TIMEOUT = 2.0  # seconds an event may take to reach a page before its stream is dropped
+WORKERS = 32  # threads answering requests; more clients wait in the listen queue
+LISTEN_QUEUE = 512  # connections the kernel holds until a worker is free
+MAX_STREAMS = 256  # open pages listening for reloads; a stream beyond is closed (the page retries)
 
 EXTRA_TYPES = {
     ".wasm": "application/wasm", ".js": "text/javascript", ".mjs": "text/javascript",
@@ -48,34 +64,79 @@ RELOAD_JS = """\
 """
 
 
+class EventHub:
+    """Open Server-Sent Events streams, written to by whoever publishes (no thread per page).
+
+    A stream that cannot take an event within STREAM_TIMEOUT is dropped: the page reconnects.
+    Messages are sent one at a time, so two never interleave on a stream.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()  # guards ``streams``
+        self.sending = threading.Lock()  # one message at a time
+        self.streams: list[socket.socket] = []
+
+    def add(self, stream: socket.socket) -> bool:
+        """Start sending events to ``stream``; False (and nothing kept) when too many are open."""
+        stream.settimeout(STREAM_TIMEOUT)
+        with self.lock:
+            if len(self.streams) >= MAX_STREAMS:
+                return False
+            self.streams.append(stream)
+        return self.send(b": connected\n\n", [stream])
+
+    def send(self, message: bytes, streams: list[socket.socket] | None = None) -> bool:
+        """Write ``message`` to every stream (or to ``streams``); closes those that fail."""
+        with self.lock:
+            targets = list(self.streams if streams is None else streams)
+        failed = []
+        with self.sending:
+            for stream in targets:
+                try:
+                    stream.sendall(message)
+                except OSError:
+                    failed.append(stream)
+        for stream in failed:
+            self.drop(stream)
+        return not failed
+
+    def drop(self, stream: socket.socket) -> None:
+        """Stop sending to ``stream`` and close it."""
+        with self.lock:
+            if stream in self.streams:
+                self.streams.remove(stream)
+        _close(stream)
+
+    def close(self) -> None:
+        """Close every stream (the server is stopping)."""
+        with self.lock:
+            streams, self.streams = self.streams, []
+        for stream in streams:
+            _close(stream)
+
+
+def _close(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    sock.close()
+
+
 @dataclass
 class LiveState:
-    """What the server shows: the output folder, the base path, the last build error, listeners."""
+    """What the server shows: the output folder, the base path, the last build error, open pages."""
 
     root: Path
     base_path: str
     error: str = ""
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    listeners: list[queue.Queue] = field(default_factory=list)
+    hub: EventHub = field(default_factory=EventHub)
 
     def publish(self, event: str, data: str) -> None:
         """Send an event to every open page."""
-        with self.lock:
-            for listener in self.listeners:
-                listener.put((event, data))
+        self.hub.send(f"event: {event}\ndata: {json.dumps(data)}\n\n".encode())
 
-    def subscribe(self) -> queue.Queue:
-        """A queue that receives every later event."""
-        listener: queue.Queue = queue.Queue()
-        with self.lock:
-            self.listeners.append(listener)
-        return listener
-
-    def unsubscribe(self, listener: queue.Queue) -> None:
-        """Stop sending events to ``listener``."""
-        with self.lock:
-            if listener in self.listeners:
-                self.listeners.remove(listener)
+    def heartbeat(self) -> None:
+        """A comment line to every open page: keeps proxies from closing the stream, finds gone pages."""
+        self.hub.send(b": keep-alive\n\n")
 
 
 def content_type(path: Path) -> str:
@@ -129,15 +190,45 @@ def inject(page: bytes, live: LiveState) -> bytes:
     return page[:at] + extra + page[at:] if at >= 0 else page + extra
 
 
+class _DeadlineIO(socket.SocketIO):
+    """A socket reader that fails once the request's deadline has passed, however slowly
+    bytes trickle in (a per-read timeout alone lets a client send one byte every few seconds)."""
+
+    def __init__(self, sock: socket.socket, handler: Any) -> None:
+        super().__init__(sock, "rb")
+        self.handler = handler
+
+    def readinto(self, buffer: Any) -> int | None:
+        remaining = self.handler.deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("the request took too long")
+        self._sock.settimeout(remaining)
+        try:
+            return super().readinto(buffer)
+        finally:
+            self._sock.settimeout(SEND_TIMEOUT)
+
+
 def make_handler(live: LiveState, stop: threading.Event) -> type[http.server.BaseHTTPRequestHandler]:
     """A request handler class bound to ``live`` (GET and HEAD only)."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
         server_version = "papershelf"
         protocol_version = "HTTP/1.1"
+        timeout = SEND_TIMEOUT
+        deadline = 0.0
 
         def log_message(self, *args: object) -> None:
             pass
+
+        def setup(self) -> None:
+            super().setup()
+            self.rfile.close()  # (leaving it open would keep the socket from closing)
+            self.rfile = io.BufferedReader(_DeadlineIO(self.connection, self))
+
+        def handle_one_request(self) -> None:
+            self.deadline = time.monotonic() + REQUEST_TIMEOUT  # read at call time: tests shorten it
+            super().handle_one_request()
 
         def do_HEAD(self) -> None:
             self._respond(head=True)
@@ -173,6 +264,13 @@ def make_handler(live: LiveState, stop: threading.Event) -> type[http.server.Bas
                 body = inject(missing.read_bytes(), live) if missing.is_file() else b"404 Not Found\n"
                 self._send(404, body, "text/html; charset=utf-8", head)
 
+        def _unread_body(self) -> bool:
+            """Whether the request announced a body (none is ever read: it must not be taken
+            for the next request on this connection)."""
+            length = self.headers.get("Content-Length", "").strip()
+            return self.command not in ("GET", "HEAD") or length not in ("", "0") or \
+                "Transfer-Encoding" in self.headers
+
         def _send(self, code: int, body: bytes, mime: str, head: bool, extra: dict | None = None) -> None:
             self.send_response(code)
             self.send_header("Content-Type", mime)
@@ -180,47 +278,103 @@ def make_handler(live: LiveState, stop: threading.Event) -> type[http.server.Bas
             self.send_header("Cache-Control", "no-store")
             for name, value in (extra or {}).items():
                 self.send_header(name, value)
+            if self._unread_body():
+                self.send_header("Connection", "close")  # (send_header sets close_connection too)
             self.end_headers()
             if not head:
                 self.wfile.write(body)
 
         def _events(self) -> None:
+            """Answer with the stream's headers, then hand the socket to the hub: this worker
+            is free again and the request deadline no longer applies."""
+            if self._unread_body():
+                self._send(400, b"400 Bad Request\n", "text/plain; charset=utf-8", head=False)
+                return
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
             self.send_header("Connection", "close")
             self.end_headers()
-            listener = live.subscribe()
-            self.close_connection = True
-            try:
-                self.wfile.write(b": connected\n\n")
-                self.wfile.flush()
-                while not stop.is_set():
-                    try:
-                        event, data = listener.get(timeout=HEARTBEAT)
-                        message = f"event: {event}\ndata: {json.dumps(data)}\n\n"
-                    except queue.Empty:
-                        message = ": keep-alive\n\n"
-                    self.wfile.write(message.encode())
-                    self.wfile.flush()
-            except OSError:
-                pass  # the page went away
-            finally:
-                live.unsubscribe(listener)
+            self.wfile.flush()
+            if stop.is_set() or not self.server.detach(self.connection, live.hub.add):
+                self.close_connection = True
 
     return Handler
 
 
-class LiveServer(http.server.ThreadingHTTPServer):
-    """A threading HTTP server whose request threads never block shutdown."""
+class LiveServer(http.server.HTTPServer):
+    """An HTTP server answering with a fixed pool of daemon worker threads.
 
-    daemon_threads = True
+    Accepted connections wait in a bounded queue for a worker; when it is full the accept
+    loop waits, and further clients wait in the kernel's listen queue (``LISTEN_QUEUE``).
+    A worker may ``detach`` its connection (an event stream): it is then not closed here.
+    """
+
     allow_reuse_address = True
+    request_queue_size = LISTEN_QUEUE
+
+    def __init__(self, address: tuple[str, int], handler: type, workers: int = WORKERS) -> None:
+        self.jobs: queue.Queue = queue.Queue(maxsize=workers * 4)
+        self.closing = threading.Event()
+        self.detached: set[socket.socket] = set()
+        self.detached_lock = threading.Lock()
+        super().__init__(address, handler)  # (closes the server when the port is taken)
+        for _ in range(workers):
+            threading.Thread(target=self._work, daemon=True).start()
+
+    def process_request(self, request: socket.socket, client_address: Any) -> None:
+        """Queue the connection for a worker (waiting while the queue is full)."""
+        while not self.closing.is_set():
+            try:
+                self.jobs.put((request, client_address), timeout=0.2)
+                return
+            except queue.Full:
+                continue
+        self.shutdown_request(request)
+
+    def _work(self) -> None:
+        while True:
+            request, client_address = self.jobs.get()
+            try:
+                self.finish_request(request, client_address)
+            except Exception:
+                self.handle_error(request, client_address)
+            finally:
+                with self.detached_lock:
+                    kept = request in self.detached
+                    self.detached.discard(request)
+                if not kept:
+                    self.shutdown_request(request)
+
+    def detach(self, request: socket.socket, keeper: Callable[[socket.socket], bool]) -> bool:
+        """Hand ``request`` over to ``keeper`` (which closes it when done); False if it declined."""
+        with self.detached_lock:
+            self.detached.add(request)
+        if keeper(request):
+            return True
+        with self.detached_lock:
+            self.detached.discard(request)
+        return False
+
+    def shutdown(self) -> None:
+        """Stop the accept loop, even while it waits for room in the queue."""
+        self.closing.set()
+        super().shutdown()
+
+    def server_close(self) -> None:
+        """Stop accepting; queued connections are closed, workers die with the process."""
+        self.closing.set()
+        super().server_close()
+        while True:
+            try:
+                self.shutdown_request(self.jobs.get_nowait()[0])
+            except queue.Empty:
+                break
 
     def handle_error(self, request, client_address) -> None:
         """A page that went away mid-answer (a reload does that) is normal; anything else is one line."""
         error = sys.exc_info()[1]
-        if not isinstance(error, ConnectionError):
+        if not isinstance(error, (ConnectionError, TimeoutError)):
             print(f"request from {client_address[0]} failed: {type(error).__name__}: {error}",
                   file=sys.stderr, flush=True)
 
@@ -339,6 +493,7 @@ def run_preview(preview: Preview, *, echo: Callable[[str], None], failure: type[
     refresher = SearchRefresher(preview.index_search) if preview.index_search else None
     try:
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
+        threading.Thread(target=_heartbeat, args=(live, stop), daemon=True).start()
         watcher = Watcher(preview.watch_folders, preview.watch_files, stop)
         watcher.start()
         url = f"http://{preview.host}:{server.server_address[1]}{preview.base_path}"
@@ -363,6 +518,13 @@ def run_preview(preview: Preview, *, echo: Callable[[str], None], failure: type[
             refresher.stop.set()
         server.shutdown()
         server.server_close()
+        live.hub.close()
+
+
+def _heartbeat(live: LiveState, stop: threading.Event) -> None:
+    """Keep the open pages' event streams alive until ``stop``."""
+    while not stop.wait(HEARTBEAT):
+        live.heartbeat()
 
 
 def _rebuild(preview: Preview, live: LiveState, refresher: SearchRefresher | None,

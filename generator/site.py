@@ -109,7 +109,7 @@ def _tags(papers: Sequence[Paper]) -> tuple[Tag, ...]:
             members.setdefault(name, []).append(paper)
     tags = tuple(Tag(name, tag_slug(name), tuple(members[name]))
                  for name in sorted(members, key=str.casefold))
-    _refuse_collisions((t.url, t.papers[0].source) for t in tags)
+    _refuse_tag_collisions(tags)
     return tags
 
 
@@ -118,8 +118,35 @@ def _refuse_collisions(urls: Iterable[tuple[str, str]]) -> None:
     for url, source in urls:
         if url in seen:
             raise BuildError(f"two pages would have the URL {url!r}: this file and {Path(seen[url]).name}",
-                             path=Path(source), hint="rename one file, or spell the tags the same way")
+                             path=Path(source), hint="rename one file")
         seen[url] = source
+
+
+def _refuse_tag_collisions(tags: Iterable[Tag]) -> None:
+    """Two spellings of a tag with one URL: the error names a file with each spelling (one
+    file, once, when it alone carries both)."""
+    seen: dict[str, Tag] = {}
+    for tag in tags:
+        other = seen.setdefault(tag.url, tag)
+        if other is tag:
+            continue
+        source, elsewhere = _two_files(tag, other)
+        where = f"this file has {tag.name!r}, {Path(elsewhere).name} has {other.name!r}" if elsewhere \
+            else f"this file has both {tag.name!r} and {other.name!r}"
+        raise BuildError(f"two pages would have the URL {tag.url!r}: {where}", path=Path(source),
+                         hint="spell the tag the same way everywhere")
+
+
+def _two_files(tag: Tag, other: Tag) -> tuple[str, str | None]:
+    """A file carrying ``tag`` and another carrying ``other``; None for the second when one
+    file carries both and no other file carries either."""
+    first = tag.papers[0].source
+    second = next((p.source for p in other.papers if p.source != first), None)
+    if second is not None:
+        return first, second
+    only = first  # every file with ``other`` is ``first``: look for another file with ``tag``
+    rest = next((p.source for p in tag.papers if p.source != only), None)
+    return (rest, only) if rest else (first, None)
 
 
 def paginate(papers: Sequence[Paper], per_page: int, first_url: str) -> list[ListPage]:
