@@ -126,7 +126,8 @@ def _build(
                       installed_key(RENDERERS))
     state = _open_state(config.root, options, state)
     remove_leftovers(options.out)
-    known = check_own_folder(options.out, state.outputs)
+    check_own_folder(options.out, state.outputs)
+    known = state.outputs  # what the cache knows was written, before a repair forgets it
     repair = state.unfinished  # the last build was killed or failed while writing
     if repair:
         state = _open_state(config.root, replace(options, clean=True), state)
@@ -222,20 +223,18 @@ def check_output_folder(config: Config, out: Path, theme_folders: Sequence[Path]
                              hint="choose another folder with --out or output_dir")
 
 
-def check_own_folder(out: Path, outputs: Collection[str]) -> Collection[str]:
-    """The files papershelf wrote in ``out`` (its manifest, else the cache's outputs);
-    refuses a folder that holds files but neither says which."""
-    manifest = read_manifest(out)
-    if manifest is not None:
-        return manifest
-    if outputs or not out.is_dir() or not any(os.scandir(out)):
-        return outputs
+def check_own_folder(out: Path, outputs: Collection[str]) -> None:
+    """Refuse an output folder that holds files when neither its manifest nor the build
+    cache (``outputs``) says papershelf wrote them."""
+    if outputs or os.path.exists(out / MANIFEST) or not out.is_dir() or not any(os.scandir(out)):
+        return
     raise _foreign(out, None)
 
 
-def check_no_foreign_files(out: Path, known: Collection[str]) -> None:
-    """Refuse to replace ``out`` as a whole if it holds a file papershelf did not write."""
-    known = set(known)
+def check_no_foreign_files(out: Path, outputs: Collection[str]) -> None:
+    """Refuse to replace ``out`` as a whole if it holds a file papershelf did not write
+    (listed neither in its manifest nor in the cache's ``outputs``)."""
+    known = (read_manifest(out) or set()).union(outputs)
     for path in _files(out):
         if path not in known:
             raise _foreign(out, path)
