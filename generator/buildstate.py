@@ -153,6 +153,9 @@ class BuildState:
         state.generation = meta.get("generation") or 0
         state.unfinished = bool(meta.get("building"))
         if meta.get("format") != _dump(_header()):
+            # a new database starts at a random generation: one made again in its place
+            # (perhaps with the same inode) is never taken for the one a state remembers
+            state.generation = int.from_bytes(os.urandom(6), "big")
             with db:
                 db.executescript("DELETE FROM meta; DELETE FROM entries; DELETE FROM outputs;")
                 db.execute("INSERT INTO meta VALUES ('format', ?)", (_dump(_header()),))
