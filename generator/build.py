@@ -113,6 +113,7 @@ def _build(
     config: Config, options: BuildOptions, state: BuildState | None,
     changed: Collection[str] | None, progress: Callable[[int, int], None] | None,
 ) -> tuple[BuildReport, BuildState]:
+    """``build`` with the output folder's lock held."""
     started = time.perf_counter()
     report = BuildReport()
 
