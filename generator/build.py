@@ -5,16 +5,27 @@ later builds render only the outputs whose key changed (a key digests every
 input of the page: its view data, the config and the theme) and replace each
 of those files atomically, after everything rendered without error. Either
 way a failed build leaves the previous site whole.
+
+The build cache is also a journal: a build marks itself in progress before it
+touches the first output file and clears the mark when the outputs are recorded.
+The next build after one that failed or was killed in between finds the mark and
+renders the whole site again into a fresh folder (exactly what ``--clean`` gives);
+leftovers of killed builds (``._site.new-*``, ``._site.old-*``, ``.pagefind-new-*``)
+are removed. One build at a time writes into an output folder (``locks``). The
+output folder holds ``.papershelf-manifest``, the list of files papershelf wrote
+there: a build never replaces a folder holding anything else.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import sqlite3
 import tempfile
 import time
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,12 +35,13 @@ except ImportError:  # not on Windows
     resource = None
 
 from . import __version__
-from .buildstate import RENDERERS, BuildState, Record, digest, digest_bytes, installed_key
+from .buildstate import RENDERERS, BuildState, Record, cache_path, digest, digest_bytes, installed_key
 from .config import Config
 from .entries import Entry, key_lines, parse_entry
 from .errors import BuildError, EntryError
 from .library import ENTRY_SUFFIX, file_key, scan_folder
-from .parallel import cpu_count, fork_map, jobs_for
+from .locks import output_lock
+from .parallel import cpu_count, crash_point, fork_map, jobs_for
 from .site import Site, build_model, paper_of
 from .theme import load_theme
 from .validate import errors as entry_errors
@@ -52,6 +64,7 @@ class BuildOptions:
     jobs: int = 0  # 0: one per core
     trust_outputs: bool = False  # skip checking that unchanged outputs still exist (serve)
     defer_save: bool = False  # leave the cache write to BuildState.commit() (serve, after reloading)
+    lock_timeout: float | None = None  # seconds to wait for another build into ``out``; None: no limit
 
 
 @dataclass
@@ -86,6 +99,21 @@ def build(
     have changed since that build (from a file watcher): only those are looked at again.
     ``progress(done, total)`` hears how a full render is getting on.
     """
+    try:
+        with output_lock(config.root, options.out, options.lock_timeout):
+            return _build(config, options, state, changed, progress)
+    except OSError as exc:
+        raise os_error(exc, options.out) from exc
+    except sqlite3.Error as exc:
+        raise BuildError(f"the build cache cannot be used: {exc}", path=cache_path(config.root, options.out),
+                         hint="delete .papershelf-cache/ and build again") from exc
+
+
+def _build(
+    config: Config, options: BuildOptions, state: BuildState | None,
+    changed: Collection[str] | None, progress: Callable[[int, int], None] | None,
+) -> tuple[BuildReport, BuildState]:
+    """``build`` with the output folder's lock held."""
     started = time.perf_counter()
     report = BuildReport()
 
@@ -97,11 +125,13 @@ def build(
     check_output_folder(config, options.out, theme.folders)
     site_key = digest(__version__, _config_key(config), theme.fingerprint(), options.base_url,
                       installed_key(RENDERERS))
-    if state is None or options.clean:
-        if state is not None:
-            state.close()
-        state = BuildState.open(config.root, options.out, fresh=options.clean)
-    state.commit()
+    state = _open_state(config.root, options, state)
+    remove_leftovers(options.out)
+    check_own_folder(options.out, state.outputs)
+    known = state.outputs  # what the cache knows was written, before a repair forgets it
+    repair = state.unfinished  # the last build was killed or failed while writing
+    if repair:
+        state = _open_state(config.root, replace(options, clean=True), state)
     scan = (rescan_entries(config.papers_dir, state.records, changed)
             if changed is not None and state.records else scan_entries(config.papers_dir))
     report.papers = len(scan)
@@ -121,7 +151,7 @@ def build(
     phase("modelled")
     plan = maker.plan()
     phase(f"planned {len(plan)} outputs")
-    fresh = options.clean or not options.out.is_dir() or not state.outputs
+    fresh = repair or options.clean or not options.out.is_dir() or not state.outputs
     prefix = str(options.out) + os.sep
     stale = [p for p, out in plan.items() if out.key != state.outputs.get(p)
              or not (options.trust_outputs or os.path.exists(prefix + p))]
@@ -132,11 +162,14 @@ def build(
     search_due = options.search and (fresh or search_key != state.search_key
                                      or not (options.out / "pagefind").is_dir())
     if fresh:
-        _build_fresh(maker, plan, options, report, search_due, progress)
+        if options.out.is_dir():
+            check_no_foreign_files(options.out, known)
+        _build_fresh(maker, plan, options, report, search_due, progress, state.begin)
     else:
-        _build_in_place(maker, plan, stale, state.outputs, options, report, search_due)
+        _build_in_place(maker, plan, stale, state.outputs, options, report, search_due, state.begin)
     report.search = "rebuilt" if search_due else ("skipped" if not options.search else "unchanged")
     phase("rendered and written")
+    crash_point("written")
     state.save(site_key=site_key, search_key=search_key if options.search else state.search_key,
                content_key=search_key,
                records=maker.records, entries=parsed, fragments=maker.new_fragments,
@@ -148,12 +181,39 @@ def build(
     return report, state
 
 
-MARKER = ".nojekyll"  # in every built site: how papershelf knows a folder is its own output
+def _open_state(root: Path, options: BuildOptions, state: BuildState | None) -> BuildState:
+    """The state to build from: ``state`` (kept in memory by serve) after writing its pending
+    save, unless another process built into the folder since; else the one on disk."""
+    if state is not None and not options.clean:
+        state.commit()
+        if state.is_current():
+            return state
+    if state is not None:
+        state.close()
+    return BuildState.open(root, options.out, fresh=options.clean)
+
+
+def os_error(exc: OSError, out: Path) -> BuildError:
+    """A file system error met while building, as one line naming the file."""
+    reasons = {
+        errno.ENOSPC: ("the disk is full", "free some space and build again"),
+        errno.EDQUOT: ("the disk quota is used up", "free some space and build again"),
+        errno.EROFS: ("the file system is read-only", "choose another folder with --out or output_dir"),
+        errno.EACCES: ("permission denied", "make the folder writable, or choose another with --out"),
+        errno.EPERM: ("operation not permitted", "make the folder writable, or choose another with --out"),
+    }
+    what, hint = reasons.get(exc.errno, (exc.strerror or str(exc), "fix the file system and build again"))
+    return BuildError(f"cannot build the site: {what}", path=exc.filename or out,
+                      hint=f"{hint}; the next build repairs the site")
+
+
+MANIFEST = ".papershelf-manifest"  # in every built site: the files papershelf wrote there
+MANIFEST_HEAD = "papershelf output: the files below were written by papershelf, which replaces them"
 
 
 def check_output_folder(config: Config, out: Path, theme_folders: Sequence[Path]) -> None:
-    """Refuse an output folder a build would wrongly replace: the site itself, its content,
-    its theme, or a folder of other files (a build replaces the whole folder)."""
+    """Refuse an output folder a build would wrongly replace: the site itself, its content
+    or its theme."""
     target, root = out.resolve(), config.root.resolve()
     protected = [(root, "the site folder"), (root / "content", "the content folder"),
                  *((folder.resolve(), "a theme folder") for folder in theme_folders)]
@@ -162,9 +222,103 @@ def check_output_folder(config: Config, out: Path, theme_folders: Sequence[Path]
                 (what != "the site folder" and target.is_relative_to(folder)):
             raise BuildError(f"the output folder {target} would replace {what}",
                              hint="choose another folder with --out or output_dir")
-    if target.is_dir() and not (target / MARKER).exists() and any(target.iterdir()):
-        raise BuildError(f"{target} holds files papershelf did not make, and a build replaces the "
-                         "whole folder", hint="choose a new or empty folder with --out or output_dir")
+
+
+def check_own_folder(out: Path, outputs: Collection[str]) -> None:
+    """Refuse an output folder that holds files when neither its manifest nor the build
+    cache (``outputs``) says papershelf wrote them."""
+    if outputs or os.path.exists(out / MANIFEST) or not out.is_dir() or not any(os.scandir(out)):
+        return
+    raise _foreign(out, None)
+
+
+def check_no_foreign_files(out: Path, outputs: Collection[str]) -> None:
+    """Refuse to replace ``out`` as a whole if it holds a file papershelf did not write
+    (listed neither in its manifest nor in the cache's ``outputs``)."""
+    known = (read_manifest(out) or set()).union(outputs)
+    for path in _files(out):
+        if path not in known:
+            raise _foreign(out, path)
+
+
+def _foreign(out: Path, path: str | None) -> BuildError:
+    what = f"holds {path}, which papershelf did not make" if path else "holds files papershelf did not make"
+    return BuildError(f"{out} {what}, and a build replaces the whole folder",
+                      path=out / path if path else out,
+                      hint="move those files away, or choose a new or empty folder with --out or output_dir")
+
+
+def _files(out: Path) -> Iterator[str]:
+    """Every file below ``out`` as a relative path, except the search bundle, the manifest
+    and what killed builds leave (removed by the swap)."""
+    for folder, dirs, files in os.walk(out):
+        rel = os.path.relpath(folder, out)
+        if rel == ".":
+            dirs[:] = [d for d in dirs if d != BUNDLE and not d.startswith(LEFTOVER_DIRS)]
+            rel = ""
+        else:
+            rel += "/"
+        for name in files:
+            if not _is_temp(name) and rel + name != MANIFEST:
+                yield rel + name
+
+
+def read_manifest(out: Path) -> set[str] | None:
+    """The files listed in ``out``'s manifest; None when there is none."""
+    try:
+        text = (out / MANIFEST).read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
+        return None
+    lines = text.splitlines()
+    return set(lines[1:]) if lines and lines[0] == MANIFEST_HEAD else None
+
+
+def manifest_bytes(paths: Iterable[str]) -> bytes:
+    """The manifest listing ``paths``, sorted: the same bytes for the same files."""
+    return "\n".join([MANIFEST_HEAD, *sorted(paths)]).encode() + b"\n"
+
+
+# ----- leftovers of killed builds ----------------------------------------------------------
+
+BUNDLE = "pagefind"
+LEFTOVER_DIRS = (".pagefind-new-", ".pagefind-old-")  # inside the output: search.STAGING, ASIDE
+
+
+def remove_leftovers(out: Path) -> None:
+    """Remove what builds killed before they finished left beside and at the top of ``out``
+    (staging and old folders, search bundles, temporary files), if their process is gone.
+    Temporary files deeper in the folder go with the repairing build's swap."""
+    beside = (f".{out.name}.new-", f".{out.name}.old-")
+    for folder, prefixes in ((out.parent, beside), (out, LEFTOVER_DIRS)):
+        try:
+            names = os.listdir(folder)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for name in names:
+            path = os.path.join(folder, name)
+            prefix = next((p for p in prefixes if name.startswith(p)), None)
+            if prefix is not None and not _alive(name[len(prefix):].split("-")[0]):
+                shutil.rmtree(path, ignore_errors=True)
+            elif folder == out and _is_temp(name) and not _alive(name.rsplit(".", 2)[-2]):
+                os.unlink(path)
+
+
+def _is_temp(name: str) -> bool:
+    """``.name.PID.tmp``: a file being written atomically."""
+    return name.startswith(".") and name.endswith(".tmp")
+
+
+def _alive(pid: str) -> bool:
+    """Whether process ``pid`` (a string from a file name) is running (this one included)."""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _model(config: Config, records: dict[str, Record], memo: dict) -> Site:
@@ -215,7 +369,7 @@ def _nothing_changed(state: BuildState, site_key: bytes, scan: dict, options: Bu
     if options.search and (state.search_key != state.content_key or not (options.out / "pagefind").is_dir()):
         return False
     out = str(options.out) + os.sep
-    return all(os.path.exists(out + path) for path in state.outputs)
+    return os.path.exists(out + MANIFEST) and all(os.path.exists(out + path) for path in state.outputs)
 
 
 def load_records(scan: dict[str, tuple[str, tuple[int, ...]]], previous: dict[str, Record],
@@ -276,20 +430,25 @@ def _parse_valid(path: Path, data: bytes) -> Entry:
 
 
 def _build_fresh(maker: PageMaker, plan: dict[str, Output], options: BuildOptions, report: BuildReport,
-                 search_due: bool, progress: Callable[[int, int], None] | None) -> None:
-    """Render everything into a new folder beside the output, index it, then swap it in."""
+                 search_due: bool, progress: Callable[[int, int], None] | None,
+                 begin: Callable[[], None]) -> None:
+    """Render everything into a new folder beside the output, index it, then swap it in
+    (``begin`` marks the build in progress just before the output is touched)."""
     out = options.out
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=out.parent))
     try:
         jobs = options.jobs or cpu_count()
         papers = sum(1 for o in plan.values() if o.slug)
         maker.write_all(plan, staging, jobs_for(papers, jobs), progress)
+        (staging / MANIFEST).write_bytes(manifest_bytes(plan))
         report.written = list(plan)
+        crash_point("staged")
         if search_due:
             from .search import index_site
-            index_site(staging)
+            index_site(staging, shown=out)
         os.chmod(staging, 0o755)
+        begin()
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -297,8 +456,10 @@ def _build_fresh(maker: PageMaker, plan: dict[str, Output], options: BuildOption
 
 
 def _build_in_place(maker: PageMaker, plan: dict[str, Output], stale: list[str], previous: dict[str, bytes],
-                    options: BuildOptions, report: BuildReport, search_due: bool) -> None:
-    """Render the changed outputs in memory, then replace each file atomically."""
+                    options: BuildOptions, report: BuildReport, search_due: bool,
+                    begin: Callable[[], None]) -> None:
+    """Render the changed outputs in memory, then replace each file atomically (``begin``
+    marks the build in progress first). The manifest lists every file written before it is."""
     from .pages import output_bytes
 
     out = options.out
@@ -308,7 +469,16 @@ def _build_in_place(maker: PageMaker, plan: dict[str, Output], stale: list[str],
     for path in stale:
         if plan[path].make is not None:
             pending[path] = output_bytes(plan[path].make())
-    for path, data in pending.items():
+    listed = None
+    if plan.keys() != previous.keys() or not os.path.exists(out / MANIFEST):
+        listed = read_manifest(out) or set()
+    begin()
+    crash_point("begun")
+    if listed is not None and not listed.issuperset(plan):
+        _write_replace(out / MANIFEST, manifest_bytes(listed.union(plan)))
+    for number, (path, data) in enumerate(pending.items()):
+        if number == len(pending) // 2:
+            crash_point("half-written")
         target = out / path
         if target.is_file() and target.read_bytes() == data:
             continue
@@ -317,6 +487,8 @@ def _build_in_place(maker: PageMaker, plan: dict[str, Output], stale: list[str],
     for path in sorted(set(previous) - set(plan)):
         _remove_output(out, path)
         report.deleted.append(path)
+    if listed is not None and listed != plan.keys():
+        _write_replace(out / MANIFEST, manifest_bytes(plan))
     report.unchanged = len(plan) - len(report.written)
     if search_due:
         from .search import index_site
@@ -324,8 +496,23 @@ def _build_in_place(maker: PageMaker, plan: dict[str, Output], stale: list[str],
 
 
 def _write_replace(path: Path, data: bytes) -> None:
-    from .library import write_atomic_bytes
-    write_atomic_bytes(path, data)
+    """Replace ``path`` with ``data`` through ``.name.PID.tmp`` and a rename, keeping its mode."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        mode: int | None = os.stat(path).st_mode & 0o777
+    except FileNotFoundError:
+        mode = None
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            if mode is not None:
+                os.fchmod(handle.fileno(), mode)
+        crash_point("temp-written")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _remove_output(out: Path, path: str) -> None:
@@ -343,7 +530,9 @@ def _swap(staging: Path, out: Path) -> None:
     if out.exists():
         old = out.with_name(f".{out.name}.old-{os.getpid()}-{time.monotonic_ns()}")
         os.rename(out, old)
+        crash_point("moved-aside")
     os.rename(staging, out)
+    crash_point("swapped")
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 

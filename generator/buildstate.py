@@ -7,6 +7,13 @@ its row, BibTeX and JSON) are rows, read only for the papers a build renders. A 
 writes back only what changed, in one transaction; ``serve`` keeps the state in memory
 between rebuilds. A cache from another papershelf version, or one that cannot be read,
 is discarded, and the build is then a full one.
+
+It is also the build's journal: ``begin()`` marks a build in progress before its first
+output file is touched, and the save that records the outputs clears the mark, so a
+build that failed or was killed in between is known to the next (``unfinished``), which
+then repairs the site. Every build that writes bumps a generation number: a state kept
+in memory (``serve``) sees from it, or from the file being replaced, that another
+process built since (``is_current``) and is then loaded again.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import os
 import pickle
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -26,6 +34,7 @@ from . import __version__
 from .config import CACHE_DIR
 from .entries import Entry
 from .library import file_key
+from .locks import output_lock
 from .site import Paper
 
 FORMAT = 8  # bump when the layout of the cache changes
@@ -110,6 +119,11 @@ class BuildState:
     _pending: dict[str, Any] | None = None  # a save not written yet
     memo: dict[str, Any] = field(default_factory=dict)  # kept in memory between builds, never saved
     _previous: tuple[dict, dict] = ({}, {})  # records and outputs the database holds
+    generation: int = 0  # of the database when this state last read or wrote it
+    unfinished: bool = False  # the last build began writing outputs and did not record them
+    stale: bool = False  # another process wrote the database since: load it again
+    _identity: tuple[int, int] = (0, 0)  # the database file's device and inode
+    out: Path | None = None  # the output folder: its lock is held while saving
 
     @classmethod
     def open(cls, root: Path, out: Path, fresh: bool = False) -> BuildState:
@@ -119,10 +133,12 @@ class BuildState:
         if fresh:
             _remove(path)
         try:
-            return cls._load(path)
+            state = cls._load(path)
         except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
             _remove(path)
-            return cls._load(path)
+            state = cls._load(path)
+        state.out = out
+        return state
 
     @classmethod
     def _load(cls, path: Path) -> BuildState:
@@ -131,13 +147,21 @@ class BuildState:
         # is at worst stale or unreadable, and the next build then redoes the work.
         db.execute("PRAGMA synchronous=OFF")
         db.executescript(SCHEMA)
-        state = cls(path=path, _db=db)
+        st = os.stat(path)
+        state = cls(path=path, _db=db, _identity=(st.st_dev, st.st_ino))
         meta = dict(db.execute("SELECT name, value FROM meta WHERE name != 'index'"))
+        state.generation = meta.get("generation") or 0
+        state.unfinished = bool(meta.get("building"))
         if meta.get("format") != _dump(_header()):
+            # a new database starts at a random generation: one made again in its place
+            # (perhaps with the same inode) is never taken for the one a state remembers
+            state.generation = int.from_bytes(os.urandom(6), "big")
             with db:
                 db.executescript("DELETE FROM meta; DELETE FROM entries; DELETE FROM outputs;")
                 db.execute("INSERT INTO meta VALUES ('format', ?)", (_dump(_header()),))
+                db.execute("INSERT INTO meta VALUES ('generation', ?)", (state.generation,))
             state.records = {}
+            state.unfinished = False
             return state
         state.site_key = meta.get("site_key", b"")
         state.search_key = meta.get("search_key", b"")
@@ -145,6 +169,30 @@ class BuildState:
         state.stats = pickle.loads(meta["stats"]) if "stats" in meta else {}
         state.outputs = dict(db.execute("SELECT path, key FROM outputs"))
         return state
+
+    # ----- the journal ---------------------------------------------------------------------
+
+    def is_current(self) -> bool:
+        """True when no other process wrote or replaced the database since this state read it."""
+        if self._db is None or self.stale:
+            return False
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        return (st.st_dev, st.st_ino) == self._identity and self._stored_generation() == self.generation
+
+    def _stored_generation(self) -> int:
+        row = self._db.execute("SELECT value FROM meta WHERE name = 'generation'").fetchone()
+        return row[0] if row and row[0] else 0
+
+    def begin(self) -> None:
+        """Mark a build in progress, before it touches the first output file."""
+        self.generation += 1
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                 [("building", os.getpid()), ("generation", self.generation)])
+        self.unfinished = True
 
     # ----- reads -----------------------------------------------------------------------------
 
@@ -223,9 +271,18 @@ class BuildState:
                 ((slug, key, _dump(html)) for slug, (key, html) in fragments.items()))
 
     def commit(self) -> None:
-        """Write the last save, if it is still pending, in one transaction."""
+        """Write the last save, if it is still pending, in one transaction, and clear the
+        build-in-progress mark. If another process built since (the database was replaced
+        or its generation moved on), the save is dropped and the state marked ``stale``."""
         if self._pending is None:
             return
+        with output_lock(self.path.parent.parent, self.out) if self.out else nullcontext():
+            if not self.is_current():
+                self._pending, self.stale = None, True
+                return
+            self._write_pending()
+
+    def _write_pending(self) -> None:
         changes = self._pending
         previous, previous_outputs = self._previous
         records, outputs = changes["records"], changes["outputs"]
@@ -249,9 +306,10 @@ class BuildState:
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                            [("site_key", changes["site_key"]), ("search_key", changes["search_key"]),
                             ("content_key", changes["content_key"]), ("stats", _dump(self.stats)),
-                            ("index", _dump(stored))])
+                            ("index", _dump(stored)), ("building", 0)])
         self._loaded = {slug: (records[slug], values) for slug, values in stored.items()}
         self._pending = None  # only now: a failed write is tried again by the next commit
+        self.unfinished = False
 
     def _values(self, slug: str, record: Record) -> tuple:
         """The stored form of a record, reused as loaded when the record did not change."""

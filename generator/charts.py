@@ -7,6 +7,7 @@ width while labels and values stay HTML text at the page's size.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -14,6 +15,8 @@ from typing import Any
 from .site import Paper
 
 MAX_TAGS = 25
+MAX_MONTHS = 600  # the month chart shows at most the last 50 years of dated papers
+FIRST_YEAR = 1800  # dates before this, or more than a year ahead, are typos: not charted
 
 
 def bar_chart(title: str, label_name: str, items: Sequence[tuple[str, int]], css: str) -> dict[str, Any]:
@@ -25,19 +28,35 @@ def bar_chart(title: str, label_name: str, items: Sequence[tuple[str, int]], css
             "summary": _summary(title, items)}
 
 
-def month_chart(dates: Sequence[dt.date]) -> dict[str, Any]:
-    """Papers per month from the first dated paper to the last, empty months included."""
-    counts = Counter((d.year, d.month) for d in dates)
-    months = _month_range(min(counts), max(counts)) if counts else []
+def month_chart(dates: Sequence[dt.date], today: dt.date | None = None) -> dict[str, Any]:
+    """Papers per month from the first dated paper to the last, empty months included.
+
+    Implausible dates (before 1800, more than a year after ``today``) are left out and the
+    chart ends after MAX_MONTHS months, so one mistyped year cannot make it huge.
+    """
+    last_year = (today or _today()).year + 1
+    counts = Counter((d.year, d.month) for d in dates if FIRST_YEAR <= d.year <= last_year)
+    months = _month_range(min(counts), max(counts))[-MAX_MONTHS:] if counts else []
     items = [(f"{dt.date(y, m, 1):%b %Y}", counts.get((y, m), 0)) for y, m in months]
     chart = bar_chart("Papers per month", "Month", items, "fill-accent")
     for bar, (year, month) in zip(chart["bars"], months, strict=True):
         bar.update(year=year, month=month)
-    years = [{"year": year, "start": months.index((year, first)) + 1,
-              "span": sum(1 for y, _ in months if y == year)}
-             for year, first in sorted({(y, min(m for yy, m in months if yy == y)) for y, _ in months})]
+    years: list[dict[str, int]] = []
+    for column, (year, _) in enumerate(months, start=1):
+        if years and years[-1]["year"] == year:
+            years[-1]["span"] += 1
+        else:
+            years.append({"year": year, "start": column, "span": 1})
     chart.update(columns=len(months), years=years)
     return chart
+
+
+def _today() -> dt.date:
+    """Today, or the day of ``SOURCE_DATE_EPOCH`` when set (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+    return dt.date.today()
 
 
 def stats_view(papers: Sequence[Paper], statuses: dict[str, int], labels: dict[str, str]) -> dict[str, Any]:

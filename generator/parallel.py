@@ -3,11 +3,19 @@
 Fork avoids pickling the site model for each worker. Where fork is not
 available (Windows), or there is one chunk of work, it runs in this process.
 Children never touch the parent's open files or database: they compute, write
-their own output files, and send back a pickled result.
+their own output files, and send back a pickled result. A child dies with its parent
+(Linux: ``PR_SET_PDEATHSIG``; elsewhere it checks the parent is still there before it
+starts), so a killed build leaves no worker running.
+
+``crash_point`` is a test hook: ``PAPERSHELF_CRASH_AT=<name>`` makes the process kill
+itself (SIGKILL) at the named point, so the tests can check that every build killed at
+any point is repaired by the next.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import pickle
 import signal
@@ -19,6 +27,23 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 PARALLEL_MIN = 400  # items of work before a second process pays for itself
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+CRASH_AT = os.environ.get("PAPERSHELF_CRASH_AT", "")  # test hook, see crash_point
+
+
+def crash_point(name: str) -> None:
+    """Kill this process here if ``PAPERSHELF_CRASH_AT`` names this point (crash tests only)."""
+    if name == CRASH_AT:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def die_with_parent(parent: int) -> None:
+    """In a child process: be killed when the parent dies, or exit now if it already has."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # libc is loaded
+    if os.getppid() != parent:  # died before the signal was asked for
+        os._exit(1)
 
 
 def cpu_count() -> int:
@@ -53,6 +78,7 @@ def fork_map(func: Callable[[Sequence[T]], R], items: Sequence[T], jobs: int) ->
     if len(chunks) == 1 or not _can_fork():
         return [func(chunk) for chunk in chunks]
     children = Children([_spawn(func, chunk) for chunk in chunks[1:]])
+    crash_point("forked")
     try:
         mine = func(chunks[0])
     except BaseException:
@@ -122,11 +148,13 @@ class _Failure:
 
 def _spawn(func, chunk) -> tuple[int, int]:
     read_fd, write_fd = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # child: never returns
         os.close(read_fd)
         code = 0
         try:
+            die_with_parent(parent)
             try:
                 result = func(chunk)
             except Exception as exc:  # carried to the parent and raised there
