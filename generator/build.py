@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING
 
 try:
@@ -37,7 +38,7 @@ except ImportError:  # not on Windows
 from . import __version__
 from .buildstate import RENDERERS, BuildState, Record, cache_path, digest, digest_bytes, installed_key
 from .config import Config
-from .entries import Entry, key_lines, parse_entry
+from .entries import Entry, decode, key_lines, parse_entry, read_bytes
 from .errors import BuildError, EntryError
 from .library import ENTRY_SUFFIX, file_key, scan_folder
 from .locks import output_lock
@@ -353,8 +354,10 @@ def rescan_entries(folder: Path, records: dict[str, Record],
             continue
         slug = name[:-len(ENTRY_SUFFIX)]
         try:
-            st = os.stat(path)
+            st = os.lstat(path)
         except FileNotFoundError:
+            st = None
+        if st is None or not S_ISREG(st.st_mode):  # gone, or a link or folder: not an entry
             scan.pop(slug, None)
             continue
         scan[slug] = (os.path.join(folder, name), file_key(st))
@@ -391,8 +394,7 @@ def load_records(scan: dict[str, tuple[str, tuple[int, ...]]], previous: dict[st
     def read(chunk: Sequence[tuple[str, str, tuple[int, ...]]]) -> list[tuple[str, Record, Entry | None]]:
         done = []
         for slug, path, stat in chunk:
-            with open(path, "rb") as handle:
-                data = handle.read()
+            data = _read_entry_bytes(Path(path))
             key = digest(data)
             old = previous.get(slug)
             if old is not None and old.digest == key:
@@ -411,13 +413,18 @@ def load_records(scan: dict[str, tuple[str, tuple[int, ...]]], previous: dict[st
     return dict(sorted(records.items())), parsed
 
 
+def _read_entry_bytes(path: Path) -> bytes:
+    """An entry's bytes, never through a symbolic link; an unreadable file is a BuildError."""
+    try:
+        return read_bytes(path)
+    except EntryError as exc:
+        raise BuildError(exc.message, path=path, line=exc.line, column=exc.column, hint=exc.hint) from exc
+
+
 def _parse_valid(path: Path, data: bytes) -> Entry:
     """Parse an entry file, refusing one that breaks a schema rule (file and line in the error)."""
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BuildError("not UTF-8 text", path=path, hint="save the file as UTF-8") from exc
-    try:
+        text = decode(data, path)
         entry = parse_entry(text, path)
     except EntryError as exc:
         raise BuildError(exc.message, path=path, line=exc.line, column=exc.column, hint=exc.hint) from exc
