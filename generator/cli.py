@@ -155,6 +155,7 @@ def import_(site_dir: Path | None, files: tuple[Path, ...], dry_run: bool, year:
 
     config = open_site(site_dir)
     with contextlib.ExitStack() as stack:
+        stack.enter_context(_entries_lock(config, dry_run))
         paths, piped = _dump_paths(config, files, stack)
         try:
             plan = plan_import(config, paths, fmt=fmt, year=year, today=today(),
@@ -163,22 +164,36 @@ def import_(site_dir: Path | None, files: tuple[Path, ...], dry_run: bool, year:
             for error in exc.errors:
                 error.path = piped[error.path].given if error.path in piped else error.path
             raise
+        _print_plan(config, plan, dry_run, verbose)
+        for paste in piped.values():
+            _keep_piped(paste, dry_run)
+        if not dry_run:
+            with _blame(config.papers_dir):
+                apply_import(config, plan, progress=_progress("Writing entries"))
+        click.echo(plan.summary() + (" (dry run: nothing written)" if dry_run else ""))
+
+
+def _print_plan(config: Config, plan, dry_run: bool, verbose: bool) -> None:
+    """The plan's warnings (alike ones capped) and, on demand, each file it writes."""
     for line in capped_lines(plan.warnings):
         click.echo(line, err=True)
-    if dry_run or verbose:
-        for change in plan.changes:
-            if change.kind != "unchanged":
-                path = display_path(config.papers_dir / f"{change.entry.slug}.md")
-                verb = ("would create" if dry_run else "created") if change.kind == "new" else \
-                    ("would update" if dry_run else "updated")
-                click.echo(f"{verb} {path}" + (f" ({', '.join(change.fields)})"
-                                               if change.kind == "updated" else ""))
-    for paste in piped.values():
-        _keep_piped(paste, dry_run)
-    if not dry_run:
-        with _blame(config.papers_dir):
-            apply_import(config, plan, progress=_progress("Writing entries"))
-    click.echo(plan.summary() + (" (dry run: nothing written)" if dry_run else ""))
+    if not (dry_run or verbose):
+        return
+    for change in plan.changes:
+        if change.kind != "unchanged":
+            path = display_path(config.papers_dir / f"{change.entry.slug}.md")
+            verb = ("would create" if dry_run else "created") if change.kind == "new" else \
+                ("would update" if dry_run else "updated")
+            click.echo(f"{verb} {path}" + (f" ({', '.join(change.fields)})"
+                                           if change.kind == "updated" else ""))
+
+
+def _entries_lock(config: Config, dry_run: bool = False) -> contextlib.AbstractContextManager:
+    """The site's lock over content/papers/ (``import``, ``resolve`` and ``add`` take turns);
+    a dry run writes nothing and takes none."""
+    from .locks import site_lock
+
+    return contextlib.nullcontext() if dry_run else site_lock(config.root)
 
 
 @dataclass(frozen=True)
@@ -419,7 +434,7 @@ def serve(site_dir: Path | None, host: str, port: int, open_browser: bool, no_se
     _warm_up()
     preview = Preview(
         build=rebuild, settle=lambda: state.commit() if state else None,
-        index_search=None if no_search else lambda: index_site(options.out),
+        index_search=None if no_search else lambda: index_site(options.out, root=config.root),
         root=options.out, base_path=Urls.from_base(options.base_url).base_path,
         watch_folders=[config.papers_dir.parent, *load_theme(config).folders],
         watch_files=[config.path], host=host, port=port, error=first_error)
@@ -463,7 +478,8 @@ def resolve(site_dir: Path | None, refresh: bool, api_url: str | None, dry_run: 
                    f"{settings.delay:g} s apart", err=True)
     report = Report(config.papers_dir)
     try:
-        run_resolve(job, report, write=not dry_run, progress=_outcome_bar)
+        with _entries_lock(config, dry_run):
+            run_resolve(job, report, write=not dry_run, progress=_outcome_bar)
     except ArxivError:
         if report.of(RESOLVED):  # what was kept, before the error line
             click.echo("\n".join(report.lines(dry_run)))
@@ -505,7 +521,8 @@ def add(ctx: click.Context, site_dir: Path | None, ids: tuple[str, ...], tags: t
     config = open_site(site_dir)
     wanted, tag_list = parse_ids(ids), check_tags(tags)
     lookup = open_lookup(config, api_settings(api_url, os.environ))
-    report = add_papers(config, lookup, wanted, status=status, tags=tag_list, today=today())
+    with _entries_lock(config):
+        report = add_papers(config, lookup, wanted, status=status, tags=tag_list, today=today())
     click.echo("\n".join(report.lines()))
     if report.not_found:
         ctx.exit(1)
