@@ -46,6 +46,9 @@ class PapershelfGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted; every file is whole", err=True)
             ctx.exit(130)
+        except BrokenPipeError:  # the reader went away (`papershelf check | head`): stop quietly
+            _quiet_stdout()
+            ctx.exit(SIGPIPE_EXIT)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:
@@ -58,6 +61,16 @@ class PapershelfGroup(click.Group):
             click.echo(f"error: internal error: {type(exc).__name__}: {exc} "
                        "(rerun with --debug for the traceback)", err=True)
             ctx.exit(70)
+
+
+SIGPIPE_EXIT = 141  # what a shell reports for a program stopped by SIGPIPE
+
+
+def _quiet_stdout() -> None:
+    """Send what is left of standard output nowhere (its reader has closed the pipe)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _error_line(error: PapershelfError) -> None:
@@ -544,6 +557,9 @@ def main() -> None:
         code = 1
     # Every file is written and closed by now: skip tearing down the objects of a big
     # reading list one by one (half a second at 10,000 papers).
-    sys.stdout.flush()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # output the reader no longer wanted
+        code = code or SIGPIPE_EXIT
     sys.stderr.flush()
     os._exit(code or 0)
