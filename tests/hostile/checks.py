@@ -8,6 +8,43 @@ from bs4 import BeautifulSoup
 
 from generator.sanitize import HTML_TAGS, MATHML_TAGS, URL_SCHEMES
 
+LATEX_HTML = [  # LaTeX text commands and math carrying raw HTML
+    r"$\mbox{<script>alert(1)</script>}$",
+    r"$x\text{<svg/onload=alert(2)>}$",
+    r"$x + \textit{<img src=x onerror=alert(3)>}$",
+    r"$\textbf{<b>bold</b>} + \mathrm{<i>}$",
+    r"$$\text{<iframe src=javascript:alert(4)>}$$",
+    r"$x\text{&lt;script&gt;alert(5)&lt;/script&gt;}$",
+    "<details/open/ontoggle=alert(6)>",
+]
+LATEX_ATTRIBUTES = [  # commands that would set attributes from the input
+    r"$\style{position:fixed;top:0;left:0;width:100%;height:100%}{x}$",
+    r"$\href{javascript:alert(1)}{click}$",
+    r"$\class{visually-hidden}{x}$",
+    r"$\color{red}{x} \colorbox{red}{y}$",
+    r"$\hspace{1em;background:url(x)} \rule{1e9px}{1e9px}$",
+    r"$\cssId{main}{x}$",
+]
+NOTE_LINKS = [  # item 2: every way of spelling a script-running link target
+    "[x](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1))",
+    "[x]( javascript:alert(1) )",
+    "[x][1]\n\n[1]: javascript:alert(1)",
+    "[x][r]\n\n[r]: <vbscript:msgbox(1)>",
+    "<javascript:alert(1)>",
+    "[x](&#106;avascript:alert(1))",
+    "[x](&#x6A;&#x61;vascript&#x3A;alert(1))",
+    "[x](java&#9;script:alert(1))",
+    "[x](java\tscript:alert(1))",
+    "[x](java&Tab;script:alert(1))",
+    "[x](vbscript:msgbox(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "![x](javascript:alert(1))",
+    "![x](data:image/svg+xml,<svg onload=alert(1)>)",
+    "[x](javascript&colon;alert(1))",
+    "[x](%6Aavascript:alert(1))",
+]
+
 # A browser drops these before reading a URL's scheme (WHATWG URL: ASCII tab, LF, CR anywhere;
 # C0 controls and spaces at the ends), and compares the scheme case-insensitively.
 _IGNORED = re.compile(r"[\t\n\r]")
