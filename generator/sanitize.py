@@ -11,6 +11,7 @@ Control characters, which XML forbids and HTML calls parse errors, are removed f
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 
 # C0 controls but tab, LF and CR; DEL and C1; surrogates; U+FFFE/U+FFFF. None may reach XML.
@@ -102,3 +103,14 @@ def clean_html(html: str) -> str:
     if not html:
         return html
     return _cleaner().clean(strip_control(html))
+
+
+@functools.cache
+def policy_key() -> str:
+    """Changes whenever what :func:`clean_html` lets through changes: a cached fragment made
+    under another policy (or by a papershelf without this boundary) must be made again."""
+    policy = (sorted(HTML_TAGS | MATHML_TAGS), sorted((t, sorted(a)) for t, a in ATTRIBUTES.items()),
+              sorted((t, sorted((a, sorted(v)) for a, v in d.items())) for t, d in FIXED_VALUES.items()),
+              sorted(URL_SCHEMES), CONTROL.pattern, _CLASSES.pattern, _IDS.pattern, _LENGTH.pattern,
+              _TOKEN.pattern)
+    return hashlib.blake2b(repr(policy).encode(), digest_size=8).hexdigest()

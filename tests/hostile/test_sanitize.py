@@ -170,3 +170,15 @@ def test_hostile_abstract_and_notes_are_safe_on_the_page_and_in_the_feed(site):
         assert fragment_problems(section.decode_contents()) == []
     entry = ET.parse(out / "feed.xml").getroot().find(f"{ATOM}entry")
     assert fragment_problems(entry.find(f"{ATOM}content").text) == []
+
+
+def test_policy_key_changes_with_what_the_boundary_allows(monkeypatch):
+    from generator import sanitize
+
+    before = sanitize.policy_key()
+    sanitize.policy_key.cache_clear()
+    monkeypatch.setattr(sanitize, "URL_SCHEMES", sanitize.URL_SCHEMES | {"javascript"})
+    try:
+        assert sanitize.policy_key() != before
+    finally:
+        sanitize.policy_key.cache_clear()
