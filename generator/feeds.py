@@ -1,4 +1,9 @@
-"""Atom feeds (feedgen): the newest papers by when they were added, then by date."""
+"""Atom feeds (feedgen): the newest papers by when they were added, then by date.
+
+Feed text comes from entries and dumps: every string is stripped of the control characters XML
+forbids (lxml would refuse the whole feed), and entry content passes the sanitising boundary
+like the pages' fragments.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import __version__
+from .sanitize import clean_html, strip_control
 from .site import UNDATED
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
@@ -29,6 +35,7 @@ def atom_feed(*, title: str, subtitle: str, home_url: str, feed_url: str, langua
     """
     from feedgen.feed import FeedGenerator  # lxml loads only when a feed is written
 
+    title, subtitle, author = strip_control(title), strip_control(subtitle), strip_control(author)
     feed = FeedGenerator()
     feed.id(home_url)
     feed.title(title)
@@ -43,12 +50,12 @@ def atom_feed(*, title: str, subtitle: str, home_url: str, feed_url: str, langua
     for item in items:
         entry = feed.add_entry(order="append")
         entry.id(item["url"])
-        entry.title(item["title"])
+        entry.title(strip_control(item["title"]) or item["slug"])
         entry.link(href=item["url"], rel="alternate")
         entry.published(_moment(item["date"] or item["added"]))
         entry.updated(max(_moment(item["added"]), _moment(item["date"])))
-        entry.summary(item["summary"])
-        entry.content(item["html"], type="html")
+        entry.summary(strip_control(item["summary"]))
+        entry.content(clean_html(item["html"]), type="html")
         for tag in item["tags"]:
-            entry.category(term=tag)
+            entry.category(term=strip_control(tag))
     return feed.atom_str(pretty=True)

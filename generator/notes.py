@@ -1,19 +1,31 @@
 """The curator's notes: Markdown to HTML with Python-Markdown, math included.
 
 Tables, fenced code, footnotes and smart quotes; ``$...$`` and ``$$...$$`` become
-MathML; raw HTML is shown as text. Only the extensions a note can use are switched on.
+MathML; raw HTML is shown as text. Only the extensions a note can use are switched on. The
+HTML then passes the one sanitising boundary (``sanitize.clean_html``): no link scheme but
+http, https and mailto, no attribute the renderers did not make.
+
+Python-Markdown's inline pass is quadratic in the length of one paragraph (it rebuilds the
+paragraph's text after every match), so a block longer than ``BLOCK_LIMIT`` is cut into
+paragraphs of at most that size first: notes render in time linear in their size. A note
+nested deeper than Python can recurse is shown as escaped text instead of stopping the build.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
+from html import escape
 
 import markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
 from .markup import MATH, math_html
+from .sanitize import clean_html
+
+log = logging.getLogger(__name__)
 
 
 class _MathPattern(InlineProcessor):
@@ -37,6 +49,62 @@ class _MathExtension(Extension):
     def extendMarkdown(self, md):
         # After code spans (190), so `$x$` in backticks stays code; before emphasis.
         md.inlinePatterns.register(_MathPattern(MATH.pattern, md), "math", 185)
+
+
+# A paragraph longer than this (characters) is cut into several; real ones are far shorter.
+BLOCK_LIMIT = 20_000
+_BLOCK_PARTS = re.compile(r"(\n[ \t]*\n)")
+_TABLE_RULE = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*")
+_FENCED = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?^[ \t]*\1[ \t]*$", re.MULTILINE | re.DOTALL)
+
+
+def bounded_blocks(text: str, limit: int = BLOCK_LIMIT) -> str:
+    """``text`` with every block (lines between blank lines) longer than ``limit`` cut into
+    paragraphs at line ends, and lines longer than ``limit`` wrapped at a space. A long table
+    becomes several with the same header; fenced code is left whole (no inline pass in it)."""
+    if len(text) <= limit:
+        return text
+    pieces, last = [], 0
+    for fence in _FENCED.finditer(text):
+        pieces += [_bounded(text[last:fence.start()], limit), fence[0]]
+        last = fence.end()
+    pieces.append(_bounded(text[last:], limit))
+    return "".join(pieces)
+
+
+def _bounded(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    parts = _BLOCK_PARTS.split(text)
+    return "".join(_cut(p, limit) if len(p) > limit else p for p in parts)
+
+
+def _cut(block: str, limit: int) -> str:
+    """A long block as paragraphs; a long table as tables, each with the table's header."""
+    lines = block.split("\n")
+    header = lines[:2] if len(lines) > 2 and _TABLE_RULE.fullmatch(lines[1]) and "|" in lines[0] else []
+    chunks, size, current = [], 0, []
+    for line in lines[len(header):]:
+        for piece in _wrapped(line, limit):
+            if current and size + len(piece) > limit:
+                chunks.append("\n".join(header + current))
+                current, size = [], 0
+            current.append(piece)
+            size += len(piece) + 1
+    chunks.append("\n".join(header + current))
+    return "\n\n".join(chunks)
+
+
+def _wrapped(line: str, limit: int) -> list[str]:
+    """``line`` in pieces of at most ``limit`` characters, cut at the last space if any."""
+    pieces = []
+    while len(line) > limit:
+        cut = line.rfind(" ", limit // 2, limit)
+        cut = cut if cut > 0 else limit
+        pieces.append(line[:cut])
+        line = line[cut:].lstrip(" ")
+    pieces.append(line)
+    return pieces
 
 
 # Each optional extension and what a note must contain for it to change anything. A note
@@ -93,10 +161,16 @@ class NotesRenderer:
         return self._converters[names]
 
     def render(self, text: str, *, every_extension: bool = False) -> str:
-        """The notes as HTML; empty notes skip Markdown entirely."""
+        """The notes as sanitised HTML; empty notes skip Markdown entirely."""
         if not text.strip():
             return ""
+        text = bounded_blocks(text)
         names = tuple(name for name, needed in OPTIONAL.items() if every_extension or needed(text))
         md = self.converter(names)
         md.reset()
-        return md.convert(text)
+        try:
+            html = md.convert(text)
+        except RecursionError:
+            log.warning("notes nested too deeply for Markdown; shown as plain text")
+            html = f"<pre>{escape(text)}</pre>"
+        return clean_html(html)

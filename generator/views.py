@@ -1,7 +1,9 @@
 """The plain dicts templates see: papers, list rows, tags. Templates never get model objects.
 
 Each view is a pure function of its inputs, so the build can tell from a view's
-inputs alone whether a page must be rendered again.
+inputs alone whether a page must be rendered again. Text from entries is handed on without the
+control characters XML forbids (Jinja escapes markup, not those); the HTML fragments come
+already sanitised (``sanitize.clean_html``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from urllib.parse import quote_plus, urlsplit
 
 from .bibtex import bibtex_entry
 from .markup import plain_text, teaser
+from .sanitize import strip_control
 from .site import Paper, Tag, tag_slug
 
 STATUS_LABELS = {"to-read": "To read", "reading": "Reading", "read": "Read"}
@@ -53,10 +56,19 @@ def iso(date: Any) -> str:
     return date.isoformat() if isinstance(date, dt.date) else ""
 
 
+def _text(value: Any) -> Any:
+    return strip_control(value) if isinstance(value, str) else value
+
+
+def _texts(values: Any) -> list:
+    return [_text(v) for v in values or []]
+
+
 def heading(meta: dict[str, Any], slug: str) -> tuple[str, str]:
     """A title for every paper: its title, else ``arXiv:ID`` with the abstract's first sentence."""
-    if meta.get("title"):
-        return meta["title"], ""
+    title = _text(meta.get("title"))
+    if title:
+        return title, ""
     first = plain_text(meta.get("abstract") or "").split(". ")[0]
     first = first if len(first) <= 200 else teaser(first, 200)
     name = f"arXiv:{meta['arxiv']}" if meta.get("arxiv") else slug
@@ -85,7 +97,7 @@ def paper_links(meta: dict[str, Any]) -> list[dict[str, str]]:
 
 def tag_refs(names: list[str], urls: Urls) -> list[dict[str, str]]:
     """Tags as links to their pages."""
-    return [{"name": name, "url": urls.link(f"tags/{tag_slug(name)}/")} for name in names]
+    return [{"name": _text(name), "url": urls.link(f"tags/{tag_slug(name)}/")} for name in names]
 
 
 def row_view(paper: Paper, meta: dict[str, Any], urls: Urls) -> dict[str, Any]:
@@ -94,7 +106,7 @@ def row_view(paper: Paper, meta: dict[str, Any], urls: Urls) -> dict[str, Any]:
     return {
         "url": urls.link(paper.url), "title": title, "subtitle": subtitle,
         "date": iso(meta.get("date")), "date_display": display_date(meta.get("date")),
-        "org": meta.get("org") or "", "tags": tag_refs(list(paper.tags), urls),
+        "org": _text(meta.get("org") or ""), "tags": tag_refs(list(paper.tags), urls),
         "status": paper.status, "status_label": STATUS_LABELS.get(paper.status, paper.status),
         "upvotes": meta.get("upvotes"), "rating": meta.get("rating"),
         "teaser": teaser(meta.get("abstract") or ""), "arxiv": meta.get("arxiv") or "",
@@ -105,7 +117,7 @@ def paper_view(paper: Paper, meta: dict[str, Any], urls: Urls, abstract_html: st
                notes_html: str, row: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything a paper page shows; the HTML fragments (and its list row) come pre-rendered."""
     row = row or row_view(paper, meta, urls)
-    authors = list(meta.get("authors") or [])
+    authors = _texts(meta.get("authors"))
     return {
         **row,
         "slug": paper.slug, "abs_url": urls.absolute(paper.url),
@@ -113,13 +125,13 @@ def paper_view(paper: Paper, meta: dict[str, Any], urls: Urls, abstract_html: st
         "updated": iso(meta.get("updated")), "updated_display": display_date(meta.get("updated")),
         "added": iso(meta.get("added")), "added_display": display_date(meta.get("added")),
         "year": meta["date"].year if meta.get("date") else None,
-        "org_handle": meta.get("org_handle") or "",
+        "org_handle": _text(meta.get("org_handle") or ""),
         "authors": authors, "authors_count": meta.get("authors_count") or len(authors) or None,
-        "categories": list(meta.get("categories") or []),
-        "comment": meta.get("comment") or "", "sources": list(meta.get("sources") or []),
+        "categories": _texts(meta.get("categories")),
+        "comment": _text(meta.get("comment") or ""), "sources": _texts(meta.get("sources")),
         "abstract_html": abstract_html, "notes_html": notes_html,
         "description": teaser(meta.get("abstract") or "", 200),
-        "bibtex": bibtex_entry(paper.slug, meta, urls.absolute(paper.url)),
+        "bibtex": strip_control(bibtex_entry(paper.slug, meta, urls.absolute(paper.url))),
     }
 
 
@@ -132,5 +144,5 @@ def feed_item(paper: Paper, row: dict[str, Any], urls: Urls, html: str) -> dict[
 
 def tag_view(tag: Tag, urls: Urls) -> dict[str, Any]:
     """A tag with its link and paper count."""
-    return {"name": tag.name, "url": urls.link(tag.url), "count": len(tag.papers),
+    return {"name": _text(tag.name), "url": urls.link(tag.url), "count": len(tag.papers),
             "feed": urls.link(f"{tag.url}feed.xml"), "bib": urls.link(f"{tag.url}papers.bib")}
