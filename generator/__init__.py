@@ -1,3 +1,3 @@
 """papershelf: pasted paper listings in, a Markdown reading list and a static site out."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -50,7 +50,7 @@ CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, key BLOB);
 
 
 # What outputs are made with besides papershelf: upgrading any of them renders everything again.
-RENDERERS = ("markdown", "latex2mathml", "jinja2", "feedgen", "yaml", "slugify", "markupsafe")
+RENDERERS = ("markdown", "latex2mathml", "nh3", "jinja2", "feedgen", "yaml", "slugify", "markupsafe")
 
 
 def installed_key(modules: Sequence[str]) -> tuple:

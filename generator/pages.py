@@ -391,8 +391,11 @@ class PageMaker:
 
     @functools.cached_property
     def _renderers(self) -> tuple:
-        """The installed Markdown and MathML converters: fragments are remade when they change."""
-        return installed_key(("markdown", "latex2mathml"))
+        """The installed Markdown and MathML converters and sanitiser, and what the sanitiser
+        allows: fragments are remade when any of them changes."""
+        from .sanitize import policy_key
+
+        return installed_key(("markdown", "latex2mathml", "nh3")), policy_key()
 
     @functools.cached_property
     def _row_keys(self) -> dict[str, bytes]:
