@@ -62,6 +62,11 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def user_files(site: Path) -> dict[str, bytes]:
+    """Every file of a site but papershelf's caches and locks (``.papershelf-cache/``)."""
+    return {path: data for path, data in snapshot(site).items() if not path.startswith(".papershelf-cache/")}
+
+
 def build_demo(root: Path, *extra: str) -> Path:
     """Import the seeds into the site at ``root`` and build it; returns the output folder."""
     result = run(root, "import", *map(str, seed_paths(root)))

@@ -25,7 +25,7 @@ from generator.library import save_entry
 from generator.resolve import ABSTRACT_AGREEMENT, RESOLVER_FIELDS, abstract_agreement
 
 from .arxiv_server import FakeArxiv, demo_records, record
-from .conftest import ROOT, run, seed_paths, snapshot
+from .conftest import ROOT, run, seed_paths, snapshot, user_files
 
 DEMO = {rec["arxiv"]: rec for rec in demo_records()}
 VL = DEMO["2403.05525"]  # DeepSeek-VL
@@ -300,13 +300,13 @@ def test_an_answer_slower_than_the_timeout(site, api, monkeypatch):
 def test_offline_is_one_clear_line_and_changes_nothing(site):
     write(site, "vl", title=VL["title"])
     write(site, "v3", arxiv="2505.09343")
-    before = snapshot(site)
+    before = user_files(site)
     result = resolve(site)
     assert result.exit_code == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "cannot reach the arXiv API (Connection refused)" in errors[0]
     assert "Traceback" not in result.output and result.stdout == ""
-    assert snapshot(site) == before
+    assert user_files(site) == before
 
 
 def test_partial_progress_is_kept_when_the_api_fails_midway(site, api):

@@ -21,7 +21,7 @@ import pytest
 
 from generator.library import load_library
 
-from ..conftest import EPOCH, FIXTURES, SEEDS, run, seed_paths, snapshot
+from ..conftest import EPOCH, FIXTURES, SEEDS, run, seed_paths, snapshot, user_files
 
 EXE = Path(sys.executable).with_name("papershelf")
 DAILY = SEEDS / "hf-daily-papers-deepseek.txt"
@@ -375,8 +375,8 @@ def test_piped_listing_in_a_dry_run_writes_nothing(site):
 
 
 def test_a_piped_paste_that_is_not_a_listing_is_not_kept(site):
-    before = snapshot(site)
+    before = user_files(site)
     done = cli(site, "import", "-", stdin=EMAIL.encode())
     assert done.returncode == 1
     assert one_error_line(done.stderr).startswith("stdin: error: no Hugging Face entry found")
-    assert snapshot(site) == before
+    assert user_files(site) == before
