@@ -7,6 +7,7 @@ command whose only braces are an empty pair, and control characters are dropped.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 from urllib.parse import quote
@@ -16,6 +17,18 @@ _REPLACE = {"~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\text
             "{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _URL_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f{}\\\"]")
+_KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_:.+-]+")
+
+
+def bibtex_key(slug: str) -> str:
+    """The citation key of a paper: its slug when that is a safe key (every slug papershelf
+    makes is), else the slug with unsafe runs as ``-`` and a short digest of the real name, so
+    a hand-named file (``Attention Is All You Need.md``, ``x},title={y.md``) can neither
+    break the entry nor take another paper's key."""
+    if not _KEY_UNSAFE.search(slug):
+        return slug
+    tag = hashlib.blake2b(slug.encode("utf-8", "surrogateescape"), digest_size=3).hexdigest()
+    return f"{_KEY_UNSAFE.sub('-', slug).strip('-') or 'paper'}-{tag}"
 
 
 def escape_bibtex(text: str) -> str:
@@ -55,4 +68,4 @@ def bibtex_entry(key: str, meta: dict[str, Any], url: str) -> str:
         fields.append(("note", comment))
     width = max(len(name) for name, _ in fields)
     body = ",\n".join(f"  {name.ljust(width)} = {{{value}}}" for name, value in fields)
-    return f"@misc{{{key},\n{body}\n}}\n"
+    return f"@misc{{{bibtex_key(key)},\n{body}\n}}\n"

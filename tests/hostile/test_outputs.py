@@ -202,3 +202,24 @@ def test_a_base_url_without_a_host_leaves_out_sitemap_and_og_url_with_one_warnin
     assert "Sitemap" not in (out / "robots.txt").read_text()
     urls = og_urls(out)
     assert urls and all(url is None for url in urls.values()), urls
+
+
+def test_an_entry_file_name_cannot_break_or_inject_into_papers_bib(site):
+    """The citation key comes from the file name, which the curator may choose freely:
+    ``x},title={Pwned.md`` must not end the entry early, nor a name with spaces give a key
+    BibTeX refuses; two names that clean up alike keep distinct keys."""
+    papers = site / "content" / "papers"
+    names = {"good": "Good Paper", "Attention Is All You Need": "Attention", "x},title={Pwned": "Brace",
+             "Attention-Is-All-You-Need": "Twin"}
+    for name, title in names.items():
+        (papers / f"{name}.md").write_text(f"---\ntitle: {title}\ndate: 2024-01-01\n---\n", encoding="utf-8")
+    result = run(site, "build", "--no-search")
+    assert result.exit_code == 0, result.output
+    library = bibtexparser.parse_string((site / "_site" / "papers.bib").read_text(encoding="utf-8"))
+    assert library.failed_blocks == []
+    titles = {dict((f.key, f.value) for f in e.fields).get("title") for e in library.entries}
+    assert titles == {"{Good Paper}", "{Attention}", "{Brace}", "{Twin}"}
+    keys = [entry.key for entry in library.entries]
+    assert len(set(keys)) == len(keys)
+    assert all(re.fullmatch(r"[A-Za-z0-9_:.+-]+", key) for key in keys), keys
+    assert "good" in keys and "Attention-Is-All-You-Need" in keys  # safe names are their own keys
