@@ -23,6 +23,7 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
 from .markup import MATH, math_html
+from .notelinks import bound_links
 from .sanitize import clean_html
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class _NotesExtension(Extension):
     def extendMarkdown(self, md):
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
+        bound_links(md)
 
 
 class _MathExtension(Extension):

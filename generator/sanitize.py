@@ -33,7 +33,14 @@ MATHML_TAGS = frozenset({
     "mmultiscripts", "mprescripts", "none",
 })
 _MATH_COMMON = {"mathvariant", "displaystyle", "scriptlevel"}
-_SIZES = {"width", "height", "depth", "lspace", "rspace", "voffset", "minsize", "maxsize", "mathsize"}
+_SIZES = {"width", "height", "depth", "lspace", "rspace", "voffset", "minsize", "maxsize", "mathsize",
+          "linethickness"}
+# Lengths from input are bounded (in em): an offset or a rule's height moves text within its
+# line only (``\raise{40em}`` could lay spoofed text over the page), other sizes stay small.
+_OFFSETS = {"voffset", "height", "depth", "lspace", "rspace"}
+OFFSET_LIMIT, SIZE_LIMIT = 1.0, 10.0
+_EM_PER_UNIT = {"": 1.0, "em": 1.0, "ex": 0.5, "px": 1 / 16, "pt": 1 / 12, "pc": 1.0, "mm": 0.24,
+                "cm": 2.4, "in": 6.0, "mu": 1 / 18, "%": 0.01, "width": 1.0, "height": 1.0}
 ATTRIBUTES: dict[str, set[str]] = {
     "a": {"href", "title", "class"}, "img": {"src", "alt", "title"},
     "code": {"class"}, "div": {"class"}, "sup": {"id"}, "li": {"id"},
@@ -64,6 +71,7 @@ _CLASSES = re.compile(r"(footnote|footnote-ref|footnote-backref|tex|language-[\w
 _IDS = re.compile(r"fn(ref\d*)?:[\w.:-]{1,80}")
 _LENGTH = re.compile(r"-?(\d{1,4}(\.\d{0,4})?|\.\d{1,4})(em|ex|px|pt|pc|mm|cm|in|mu|%|width|height)?"
                      r"|(negative)?(very){0,2}(thin|medium|thick)mathspace|0")
+_NUMBER = re.compile(r"(-?[\d.]+)([a-z%]*)$")
 _TOKEN = re.compile(r"[\w./%-]{1,40}( [\w./%-]{1,40}){0,60}")
 
 
@@ -76,8 +84,17 @@ def _value(tag: str, name: str, value: str) -> str | None:
     if name == "id":
         return value if _IDS.fullmatch(value) else None
     if name in _SIZES:
-        return value if _LENGTH.fullmatch(value) else None
+        return value if _LENGTH.fullmatch(value) and _within_limit(name, value) else None
     return value if _TOKEN.fullmatch(value) else None
+
+
+def _within_limit(name: str, value: str) -> bool:
+    """Whether a MathML length (already of the right shape) is small enough for ``name``."""
+    number = _NUMBER.match(value)
+    if number is None:  # a named space (``thinmathspace``...): all small
+        return True
+    size = abs(float(number[1])) * _EM_PER_UNIT[number[2]]
+    return size <= (OFFSET_LIMIT if name in _OFFSETS else SIZE_LIMIT)
 
 
 @functools.cache
@@ -102,7 +119,8 @@ def clean_html(html: str) -> str:
     dropped (disallowed elements keep their text, ``script`` and ``style`` lose it too)."""
     if not html:
         return html
-    return _cleaner().clean(strip_control(html))
+    # again after: character references (``&#27;``) are turned into the characters by the parse
+    return strip_control(_cleaner().clean(strip_control(html)))
 
 
 @functools.cache
@@ -112,5 +130,5 @@ def policy_key() -> str:
     policy = (sorted(HTML_TAGS | MATHML_TAGS), sorted((t, sorted(a)) for t, a in ATTRIBUTES.items()),
               sorted((t, sorted((a, sorted(v)) for a, v in d.items())) for t, d in FIXED_VALUES.items()),
               sorted(URL_SCHEMES), CONTROL.pattern, _CLASSES.pattern, _IDS.pattern, _LENGTH.pattern,
-              _TOKEN.pattern)
+              _TOKEN.pattern, sorted(_OFFSETS), OFFSET_LIMIT, SIZE_LIMIT, sorted(_EM_PER_UNIT.items()))
     return hashlib.blake2b(repr(policy).encode(), digest_size=8).hexdigest()

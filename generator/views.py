@@ -9,14 +9,17 @@ already sanitised (``sanitize.clean_html``).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote_plus, urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 from .bibtex import bibtex_entry
 from .markup import plain_text, teaser
 from .sanitize import strip_control
 from .site import Paper, Tag, tag_slug
+
+_URL_PATH = re.compile(r"[A-Za-z0-9._~/-]*")  # needs no percent-encoding
 
 STATUS_LABELS = {"to-read": "To read", "reading": "Reading", "read": "Read"}
 
@@ -38,7 +41,11 @@ class Urls:
         return cls(base_path=path, origin=origin)
 
     def link(self, path: str) -> str:
-        """A root-relative link under the base: ``papers/x/`` -> ``/repo/papers/x/``."""
+        """A root-relative link under the base: ``papers/x/`` -> ``/repo/papers/x/``. A path
+        from a hand-chosen file name (``a?b#c``, ``café``) is percent-encoded, so that the link
+        reaches its page instead of ending at a ``?`` or ``#``."""
+        if not _URL_PATH.fullmatch(path):
+            path = quote(path, safe="/")
         return self.base_path + path
 
     def absolute(self, path: str) -> str:
