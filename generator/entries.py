@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -265,6 +266,10 @@ def read_bytes(path: Path) -> bytes:
                              hint="replace the link by a copy of the file, or remove it") from exc
         raise EntryError(f"cannot read: {exc.strerror}", path=path,
                          hint="check the file's permissions") from exc
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # a folder or device named like an entry
+        os.close(fd)
+        raise EntryError("is not a regular file, so it is not an entry", path=path,
+                         hint="rename it so that its name does not end in .md")
     with os.fdopen(fd, "rb") as handle:
         try:
             return handle.read()
