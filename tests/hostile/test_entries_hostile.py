@@ -521,6 +521,16 @@ def test_temporary_entry_names_are_short_and_papershelfs():
     assert temp_name() != name
 
 
+def test_a_killed_writes_short_temporary_file_is_removed(site):
+    dead = 2 ** 22 + 12345  # above any pid_max default on this machine: no such process
+    stale = papers(site) / f".ps-{dead}-7.tmp"
+    stale.write_bytes(b"---\ntitle: half")
+    live = papers(site) / f".ps-{os.getpid()}-7.tmp"
+    live.write_bytes(b"being written by a live process")
+    assert run(site, "check").exit_code == 0
+    assert not stale.exists() and live.exists()
+
+
 def test_a_folder_named_like_a_new_entry_is_one_line_naming_it_and_other_entries_are_written(site):
     """`content/papers/arxiv-2504.21801.md/` (a folder) and a listing that makes that slug: the
     new entry takes the next free name (`-2`), every entry is written, the folder is left alone
