@@ -1,7 +1,8 @@
 """``papershelf check``: every rule of the entry schema, over every entry file.
 
 Also what only ``check`` looks for: ``*.md`` names that are not regular files (a symbolic
-link is never read), and control characters in the text (they break feeds and pages).
+link is never read) or not UTF-8 (shown with U+FFFD), and control characters in the text
+(they break feeds and pages).
 Temporary files left by a killed import are removed on the way.
 """
 
@@ -34,7 +35,7 @@ def check_entries(config: Config) -> list[Diagnostic]:
     remove_stale_temps(folder, temps)
     for name in odd:
         exc = odd_entry_error(folder / name)
-        found.append(Diagnostic(folder / name, None, f"{exc.message} ({exc.hint})", "error"))
+        found.append(Diagnostic(exc.path, None, f"{exc.message} ({exc.hint})", "error"))
     for path in (folder / name for name, _ in names):
         try:
             text = decode(read_bytes(path), path)

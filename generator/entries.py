@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,19 +65,71 @@ class _DuplicateKey(yaml.constructor.ConstructorError):
     """A mapping that gives one key twice (YAML itself would keep the last silently)."""
 
 
+class _TagRefused(yaml.constructor.ConstructorError):
+    """An explicit tag for a type no field takes and no page can show (``!!binary``...)."""
+
+
+# Explicit tags refused, with what to write instead: they make datetimes, bytes, sets and
+# pair lists, which the schema, the pages and papers.json cannot hold (a crash, not a line).
+_REFUSED_TAGS = {
+    "tag:yaml.org,2002:timestamp": "write a date as YYYY-MM-DD, without the tag",
+    "tag:yaml.org,2002:binary": "write the text itself, without the tag",
+    "tag:yaml.org,2002:set": "write a list [a, b] instead",
+    "tag:yaml.org,2002:omap": "write a mapping or a list instead",
+    "tag:yaml.org,2002:pairs": "write a mapping or a list instead",
+}
+
+
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loader that leaves timestamps as strings and refuses duplicate keys."""
+    """Safe loader that leaves timestamps as strings, refuses duplicate keys and the explicit
+    tags of ``_REFUSED_TAGS``, and reads the top-level keys as the names written.
+
+    Keys are compared as YAML does, by tag and value, not by Python equality (``1`` and
+    ``true`` are two keys, though ``1 == True``). A top-level key that is not a string
+    (``1:``, ``true:``) is kept as written (``"1"``, ``"true"``): front matter keys are
+    names, and papers.json needs string keys.
+    """
+
+    _root: Any = None
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        self._root = node
+        return super().construct_document(node)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         mapping = super().construct_mapping(node, deep=deep)
-        if len(mapping) < len(node.value):  # fewer keys than pairs: one is given twice
-            seen = set()
-            for key_node, _ in node.value:
-                key = self.construct_object(key_node, deep=True)
-                if key in seen:
-                    raise _DuplicateKey(None, None, f"key {key!r} is given twice", key_node.start_mark)
-                seen.add(key)
-        return mapping
+        if len(mapping) == len(node.value) and (node is not self._root
+                                                or all(type(key) is str for key in mapping)):
+            return mapping  # the usual case: distinct string keys
+        return self._careful_mapping(node, deep)
+
+    def _careful_mapping(self, node: yaml.MappingNode, deep: bool) -> dict:
+        """The mapping built key by key: keys equal in Python but not in YAML both kept."""
+        root = node is self._root
+        result: dict = {}
+        seen = set()
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            name = key
+            if root and not isinstance(key, str) and isinstance(key_node, yaml.ScalarNode):
+                name = key_node.value  # the name as written
+            if (key, key_node.tag) in seen or name in result:
+                what = f"key {name!r} is given twice" if (key, key_node.tag) in seen or root else \
+                    f"key {key_node.value!r} is the same as an earlier key to papershelf"
+                raise _DuplicateKey(None, None, what, key_node.start_mark)
+            seen.add((key, key_node.tag))
+            result[name] = self.construct_object(value_node, deep=deep)
+        return result
+
+    def refuse_tag(self, node: yaml.Node) -> Any:
+        """Raise for an explicit tag of ``_REFUSED_TAGS``, at its line."""
+        short = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise _TagRefused(None, None, f"the tag {short} is not allowed in an entry",
+                          node.start_mark, note=_REFUSED_TAGS[node.tag])
+
+
+for _tag in _REFUSED_TAGS:
+    _Loader.add_constructor(_tag, _Loader.refuse_tag)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -144,6 +197,8 @@ def load_yaml(source: str, path: Path | str, first_line: int = 1) -> Any:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         if isinstance(exc, _DuplicateKey):
             raise EntryError(problem, path=path, line=line, column=column, hint="keep one of them") from exc
+        if isinstance(exc, _TagRefused):
+            raise EntryError(problem, path=path, line=line, column=column, hint=exc.note) from exc
         raise EntryError(f"invalid YAML: {problem}", path=path, line=line, column=column,
                          hint="fix the front matter syntax") from exc
 
@@ -211,6 +266,10 @@ def read_bytes(path: Path) -> bytes:
                              hint="replace the link by a copy of the file, or remove it") from exc
         raise EntryError(f"cannot read: {exc.strerror}", path=path,
                          hint="check the file's permissions") from exc
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # a folder or device named like an entry
+        os.close(fd)
+        raise EntryError("is not a regular file, so it is not an entry", path=path,
+                         hint="rename it so that its name does not end in .md")
     with os.fdopen(fd, "rb") as handle:
         try:
             return handle.read()

@@ -15,7 +15,15 @@ from . import dates
 from .config import Config
 from .entries import DEFAULT_STATUS, Entry, ordered_meta
 from .errors import Diagnostic, DumpError, EntryError, InputsRejected
-from .library import Library, load_library, remove_stale_temps, save_entry, update_entry
+from .library import (
+    Library,
+    create_entry,
+    load_library,
+    readable_name,
+    remove_stale_temps,
+    update_entry,
+    write_error,
+)
 from .merge import Group, entry_keys, fill, group_records, record_keys
 from .parallel import Done, cpu_count, fork_map, fork_start, jobs_for
 from .records import Dump, MonthDay, Record
@@ -93,7 +101,16 @@ def _parse_with_keys(path: Path, fmt: str | None) -> tuple[Dump, list] | DumpErr
         dump = parse_dump(path, fmt)
     except DumpError as exc:
         return exc
+    if readable_name(dump.name) != dump.name:  # not UTF-8: sources and warnings name it readably
+        dump = _renamed(dump, readable_name(dump.name))
     return dump, [record_keys(r) for r in dump.records]
+
+
+def _renamed(dump: Dump, name: str) -> Dump:
+    """``dump`` under the name ``name`` (in its records' ``source`` and its warnings too)."""
+    warnings = tuple(replace(w, path=name) if w.path == dump.name else w for w in dump.warnings)
+    return replace(dump, name=name, warnings=warnings,
+                   records=tuple(replace(r, source=name) for r in dump.records))
 
 
 def plan_import(config: Config, paths: Sequence[Path], *, fmt: str | None = None,
@@ -122,7 +139,7 @@ def plan_import(config: Config, paths: Sequence[Path], *, fmt: str | None = None
     plan = ImportPlan(warnings=[w for dump in dumps for w in dump.warnings] + conflicts, library=library)
     resolved = resolve_years(dumps, groups, year, today, plan.warnings)
     rules = compile_rules(config.tag_rules)
-    taken = SlugRegistry(library.entries)
+    taken = SlugRegistry([*library.entries, *library.taken])  # folders and links named *.md too
     for group in groups:
         group_recs = [resolved.get(id(r), r) for r in group.records]
         plan.changes.append(_change(group.entry, group_recs, rules, taken, today))
@@ -141,7 +158,7 @@ def _change(entry: Entry | None, records: list[Record], rules, taken: SlugRegist
     meta["status"] = DEFAULT_STATUS
     meta["added"] = today
     slug = taken.claim(base_slug(meta.get("title"), meta.get("arxiv")))
-    return Change("new", Entry(slug, ordered_meta(meta), ""), tuple(ordered_meta(meta)))
+    return Change("new", Entry(slug, ordered_meta(meta), ""), tuple(ordered_meta(meta)), None, tuple(records))
 
 
 def resolve_years(dumps: Sequence[Dump], groups: Sequence[Group], year: int | None,
@@ -189,8 +206,9 @@ def apply_import(config: Config, plan: ImportPlan,
     An updated entry is merged again into the file as it is when written (compare-and-swap,
     see ``library.update_entry``), changing only the lines of the keys it fills. Big imports
     write in batches, each spread over the cores; ``progress`` sees the batches. An entry
-    that cannot be updated does not stop the others: they are all written, then
-    InputsRejected names it.
+    that cannot be updated or written (a file-system error on that one file) does not stop
+    the others: they are all written, then InputsRejected names it. A new entry is created
+    exclusively; a file saved under its name meanwhile is merged into like an update.
     """
     config.papers_dir.mkdir(parents=True, exist_ok=True)
     changes = [c for c in plan.changes if c.kind != "unchanged"]
@@ -205,20 +223,26 @@ def apply_import(config: Config, plan: ImportPlan,
         per file that could not be updated, its error."""
         written: list = []
         for change in chunk:
-            entry: Entry | None = change.entry
             path = folder / f"{change.entry.slug}.md"
-            if change.base is not None:
-                try:
-                    entry = update_entry(path, lambda now, change=change: fill(now.meta, change.records))
-                except FileNotFoundError:
+            merge = (lambda now, change=change: fill(now.meta, change.records))  # noqa: E731
+            try:
+                if change.base is not None:
+                    entry = update_entry(path, merge)
+                else:
+                    entry = create_entry(folder, change.entry, merge)
+            except EntryError as exc:
+                written.append(exc)
+                continue
+            except OSError as exc:
+                if isinstance(exc, FileNotFoundError) and not getattr(exc, "folder_wide", False):
                     continue  # removed meanwhile: not brought back
-                except EntryError as exc:
-                    written.append(exc)
-                    continue
-                if entry is None:
-                    continue
-            else:
-                save_entry(folder, entry)
+                error = write_error(exc, path)
+                if error is None:
+                    raise
+                written.append(error)
+                continue
+            if entry is None:
+                continue
             key, derived = library.saved(entry, path) if library is not None else (None, None)
             same = entry.meta == change.entry.meta and entry.body == change.entry.body
             written.append((entry.slug, None if same else entry, key, derived))

@@ -4,12 +4,18 @@ Only regular files are entries: a symbolic link (which could point anywhere) or 
 named ``x.md`` is never read. Updates to existing entries are compare-and-swap: the file
 is re-checked (identity, size, modification time, bytes) just before the rename and the
 merge is redone when it changed, so an edit saved meanwhile is merged into, not lost.
+A new entry is created exclusively (a hard link of a whole temporary file, which fails if
+the name exists): a file the curator saved under that name meanwhile is merged into too.
+Temporary files have short names of their own (``.ps-PID-N.tmp``), so an entry's name of
+any legal length can be written, and a killed write's leftovers are known as papershelf's.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
+import itertools
 import os
 import pickle
 import re
@@ -21,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .entries import Entry, decode, format_entry, parse_entry, read_bytes
-from .errors import EntryError
+from .entries import Entry, decode, format_entry, is_empty, parse_entry, read_bytes
+from .errors import EntryError, os_error
 from .frontmatter_edit import update_front_matter
 
 ENTRY_SUFFIX = ".md"
@@ -31,7 +37,12 @@ SETTLE_SECONDS = 2.0  # a broken file younger than this may be an editor's save 
 SETTLE_STEP = 0.05
 CAS_ATTEMPTS = 50
 STALE_TEMP_SECONDS = 15 * 60
-_TEMP = re.compile(r"\A\.(.+\.md)\.(\d+)\.tmp\Z")
+# ``.ps-PID-N.tmp``, and ``.name.md.PID.tmp`` as earlier versions named them.
+_TEMP = re.compile(r"\A\.(?:ps-(\d+)-\d+|.+\.md\.(\d+))\.tmp\Z")
+_TEMP_NUMBERS = itertools.count(1)
+# Where hard links cannot be made (FAT, some network file systems), a new entry's name is
+# reserved with O_EXCL instead.
+_NO_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS})
 
 
 @dataclass
@@ -42,6 +53,7 @@ class Library:
     entries: dict[str, Entry] = field(default_factory=dict)
     errors: list[EntryError] = field(default_factory=list)
     cache: Path | None = None
+    taken: list[str] = field(default_factory=list)  # every *.md name's stem: files, links, folders
     known: dict[str, tuple] = field(default_factory=dict)  # slug -> (stat, meta, body, derived)
     derive: Callable[[Entry], Any] | None = None
 
@@ -68,6 +80,31 @@ class Library:
         return file_key(os.stat(path)), (self.derive(entry) if self.derive else None)
 
 
+def temp_name() -> str:
+    """A new temporary file name: short whatever the target's name, unique in this process
+    (and across forked workers, by the process id), known to ``remove_stale_temps``."""
+    return f".ps-{os.getpid()}-{next(_TEMP_NUMBERS)}.tmp"
+
+
+def readable_name(name: str) -> str:
+    """``name`` as text: a byte that is not UTF-8 (kept by Python as a surrogate) becomes
+    U+FFFD, so it can be printed and written into an entry."""
+    if name.isascii():
+        return name
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def utf8_name(name: str) -> bool:
+    """Whether a file name read from the disk is UTF-8 (else it holds surrogates)."""
+    if name.isascii():
+        return True
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def entry_paths(folder: Path) -> list[Path]:
     """Entry files in a stable order (hidden and temporary files skipped)."""
     return [folder / name for name, _ in scan_folder(folder)]
@@ -85,8 +122,12 @@ def scan_folder(folder: Path) -> list[tuple[str, tuple[int, int, int]]]:
 
 
 def survey_folder(folder: Path) -> tuple[list[tuple[str, tuple[int, int, int]]], list[str], list[str]]:
-    """``scan_folder``'s list, the ``*.md`` names that are not regular files (links, folders,
-    ...), and the names of temporary files left by writes, in one pass over ``folder``."""
+    """``scan_folder``'s list, the ``*.md`` names that are not entries (links, folders, names
+    that are not UTF-8...), and the names of temporary files left by writes, in one pass.
+
+    A missing folder holds no entries; a file in its place is an error (it would otherwise
+    read as an empty reading list, and a build would publish that).
+    """
     found, odd, temps = [], [], []
     try:
         with os.scandir(folder) as items:
@@ -96,19 +137,28 @@ def survey_folder(folder: Path) -> tuple[list[tuple[str, tuple[int, int, int]]],
                     if name.endswith(".tmp"):
                         temps.append(name)
                 elif name.endswith(ENTRY_SUFFIX):
-                    if item.is_file(follow_symlinks=False):
+                    if item.is_file(follow_symlinks=False) and utf8_name(name):
                         st = item.stat(follow_symlinks=False)
                         found.append((name, (st.st_mtime_ns, st.st_ctime_ns, st.st_size)))  # file_key
                     else:
                         odd.append(name)
-    except (FileNotFoundError, NotADirectoryError):
+    except FileNotFoundError:
         return [], [], []
+    except NotADirectoryError:
+        if not folder.exists():  # a part of the path above is a file: as missing
+            return [], [], []
+        raise EntryError("is a file, not the folder of entries", path=folder,
+                         hint="move the file away and put the entries' folder back") from None
     found.sort()
     return found, sorted(odd), temps
 
 
 def odd_entry_error(path: Path) -> EntryError:
-    """Why a ``*.md`` name that is not a regular file is not an entry."""
+    """Why a ``*.md`` name that is not a regular file (or not UTF-8) is not an entry."""
+    if not utf8_name(path.name):
+        return EntryError("file name is not UTF-8, so it cannot be an entry's name (its page's URL)",
+                          path=path.with_name(readable_name(path.name)),
+                          hint="rename the file with a UTF-8 name")
     if path.is_symlink():
         return EntryError("is a symbolic link; entries are read only from regular files", path=path,
                           hint="replace the link by a copy of the file, or remove it")
@@ -126,12 +176,13 @@ def remove_stale_temps(folder: Path, names: Iterable[str] | None = None) -> list
         match = _TEMP.match(name)
         if not match:
             continue
+        pid = int(match.group(1) or match.group(2))
         path = folder / name
         try:
             age = time.time() - path.lstat().st_mtime
         except OSError:
             continue
-        if _alive(int(match.group(2))) and age < STALE_TEMP_SECONDS:
+        if _alive(pid) and age < STALE_TEMP_SECONDS:
             continue
         with contextlib.suppress(OSError):
             path.unlink()
@@ -155,12 +206,16 @@ def load_library(folder: Path, cache: Path | None = None,
 
     With ``cache``, entries whose file is unchanged (same mtime and size) come from that
     file, with what ``derive`` made of them, and it is refreshed when anything changed:
-    re-importing into a big list then parses nothing.
+    re-importing into a big list then parses nothing. A file name that is not UTF-8 is an
+    error (an entry nothing can name); links and folders named ``*.md`` are only ``taken``.
     """
     library = Library(folder, cache=cache, derive=derive)
     known = _read_cache(cache, _header(derive)) if cache else {}
     seen: dict[str, tuple] = {}
-    for name, key in scan_folder(folder):
+    found, odd, _ = survey_folder(folder)
+    library.errors += [odd_entry_error(folder / name) for name in odd if not utf8_name(name)]
+    library.taken = [name[:-len(ENTRY_SUFFIX)] for name in odd]
+    for name, key in found:
         path = folder / name
         cached = known.get(path.stem)
         if cached is not None and cached[0] == key:
@@ -215,17 +270,11 @@ def write_atomic_bytes(path: Path, data: bytes) -> None:
 def _replace_if(path: Path, data: bytes, still: Callable[[], bool] | None) -> bool:
     """Write ``data`` to a temporary file beside ``path`` and rename it over ``path`` if
     ``still()`` (checked last thing before the rename) is true; returns whether it did."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         mode: int | None = os.stat(path).st_mode & 0o777
     except FileNotFoundError:
         mode = None
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(tmp, flags, 0o666)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, flags, 0o666)
+    tmp, fd = _open_temp(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -238,6 +287,22 @@ def _replace_if(path: Path, data: bytes, still: Callable[[], bool] | None) -> bo
         return True
     except BaseException:
         tmp.unlink(missing_ok=True)
+        raise
+
+
+def _open_temp(path: Path) -> tuple[Path, int]:
+    """A new temporary file beside ``path``, open for writing. An error here is the folder's
+    (every file written there would fail alike), so it is marked ``folder_wide``."""
+    tmp = path.with_name(temp_name())  # a leftover of a killed process of the same id is reused
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        try:
+            return tmp, os.open(tmp, flags, 0o666)
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return tmp, os.open(tmp, flags, 0o666)
+    except OSError as exc:
+        exc.folder_wide = True  # type: ignore[attr-defined]
         raise
 
 
@@ -327,7 +392,72 @@ def _same_file(path: Path, st: os.stat_result) -> bool:
 
 
 def save_entry(folder: Path, entry: Entry) -> Path:
-    """Write one entry file atomically; returns its path."""
+    """Write one entry file atomically, over any file of that name; returns its path.
+    (Commands create entries with ``create_entry``, which never replaces a file.)"""
     path = folder / f"{entry.slug}{ENTRY_SUFFIX}"
     write_atomic(path, format_entry(entry))
     return path
+
+
+def create_entry(folder: Path, entry: Entry,
+                 merge: Callable[[Entry], dict[str, Any] | None] | None = None) -> Entry | None:
+    """Create the new entry file ``entry``, whole or not at all, never over an existing file.
+
+    When the name exists (the curator saved a file of that name since the plan was made),
+    ``merge`` (default: fill the file's empty keys from ``entry``) is applied to that file
+    as ``update_entry`` does. Returns the entry written (None when the merge changed nothing).
+    """
+    path = folder / f"{entry.slug}{ENTRY_SUFFIX}"
+    if _create(path, format_entry(entry).encode("utf-8")):
+        return entry
+    return update_entry(path, merge or (lambda now: _fill_empty(now.meta, entry.meta)))
+
+
+def write_error(exc: OSError, path: Path) -> EntryError | None:
+    """A failed write of the entry ``path`` as one line naming it (not its temporary file),
+    or None when it must stop the whole job: the disk is full or read-only, or no file can be
+    made in the folder (the next entry would fail alike), or the errno points at a bug."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS) or getattr(exc, "folder_wide", False):
+        return None
+    known = os_error(exc, path)
+    if known is None:
+        return None
+    return EntryError(f"cannot write: {known.message}", path=path, hint=known.hint)
+
+
+def _fill_empty(meta: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    return {**meta, **{key: value for key, value in new.items() if is_empty(meta.get(key))}}
+
+
+def _create(path: Path, data: bytes) -> bool:
+    """Write ``data`` as the new file ``path``; False (nothing written) when the name exists."""
+    tmp, fd = _open_temp(path)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        try:
+            os.link(tmp, path, follow_symlinks=False)  # fails if the name exists, as anything
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            if exc.errno not in _NO_LINKS:
+                raise
+            return _create_reserved(path, tmp)
+        return True
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _create_reserved(path: Path, tmp: Path) -> bool:
+    """``_create`` without hard links: reserve the name with O_EXCL, then rename the whole
+    temporary file over the reservation if it is still the empty file made."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "rb") as handle:
+        reserved = os.fstat(handle.fileno())
+        if _replace_if(path, tmp.read_bytes(), _still(handle, reserved, b"", path)):
+            return True
+    return False

@@ -28,7 +28,7 @@ from .config import Config
 from .entries import DEFAULT_STATUS, Entry, ordered_meta
 from .errors import EntryError, InputsRejected, PapershelfError, display_path
 from .identifiers import normalize_arxiv_id
-from .library import Library, load_library, save_entry, update_entry
+from .library import Library, create_entry, load_library, update_entry, write_error
 from .resolve import (
     COMPLETE,
     FAILED,
@@ -240,15 +240,22 @@ def add_papers(config: Config, lookup: ArxivLookup, ids: Sequence[str], *, statu
         report.api_error = exc
     report.requests = lookup.requests
     rules = compile_rules(config.tag_rules)
-    taken = SlugRegistry(library.entries)
+    taken = SlugRegistry([*library.entries, *library.taken])  # folders and links named *.md too
     today = today or dt.date.today()
     for arxiv_id in new_ids:
         if report.api_error is None and records.get(arxiv_id) is None:
             report.not_found.append(arxiv_id)
             continue
         entry = _new_entry(arxiv_id, records.get(arxiv_id), status, tags, rules, today, taken)
-        save_entry(config.papers_dir, entry)
-        report.added.append(entry)
+        path = config.papers_dir / f"{entry.slug}.md"
+        try:  # a file saved under this name meanwhile gets its empty keys filled, nothing more
+            written = create_entry(config.papers_dir, entry)
+        except OSError as exc:
+            error = write_error(exc, path)
+            if error is None:
+                raise
+            raise error from exc
+        report.added.append(written or entry)
     return report
 
 

@@ -7,6 +7,7 @@ import codecs
 import datetime as dt
 import json
 import os
+import re
 import threading
 import time
 from pathlib import Path
@@ -20,7 +21,7 @@ from generator.entries import parse_entry, read_entry
 from generator.merge import fill
 
 from ..arxiv_server import FakeArxiv, demo_records
-from ..conftest import run
+from ..conftest import run, seed_paths
 from .entry_files import ABSTRACT, arxiv_dump, assert_only_filled, changed_lines
 
 BOM = codecs.BOM_UTF8
@@ -425,3 +426,229 @@ def test_yaml_is_still_plain_yaml():
     new = update_front_matter(data, meta, {**meta, "arxiv": "2505.09343"}, Path("x.md"))
     front = new.decode("utf-8-sig").split("---")[1]
     assert yaml.safe_load(front)["arxiv"] == "2505.09343"
+
+
+# --- new entries are created exclusively, under short temporary names -------------------------------
+
+
+def _listing(site: Path) -> Path:
+    return next(p for p in seed_paths(site) if p.name == "arxiv-listing.txt")
+
+
+def test_an_entry_the_curator_creates_while_import_runs_is_not_overwritten(site):
+    """import plans `arxiv-2505.09343.md` as new; the curator saves a file of that name (their
+    own notes on the paper) before import writes it: it is merged into, never replaced."""
+    from generator import importer
+    from generator.config import load_config
+
+    config = load_config(site)
+    plan = importer.plan_import(config, [_listing(site)])
+    target = config.papers_dir / "arxiv-2505.09343.md"
+    assert any(c.kind == "new" and c.entry.slug == target.stem for c in plan.changes)
+    mine = b"---\ntitle: My own entry\ndate: 2025-05-14\n---\nMy notes, typed while importing.\n"
+    target.write_bytes(mine)
+    importer.apply_import(config, plan, jobs=1)
+    data = target.read_bytes()
+    assert data.startswith(b"---\ntitle: My own entry\n")
+    assert data.endswith(b"---\nMy notes, typed while importing.\n")
+    assert read_entry(target).get("arxiv") == "2505.09343"  # the import's fields filled in
+
+
+def test_an_entry_with_a_long_file_name_is_updated_or_named_and_the_others_written(site):
+    """A curated entry named with 245 letters (legal: 248 bytes with `.md`) that the listing
+    updates: its temporary file must not be too long a name, and it must not stop the others."""
+    long_name = "a" * 245 + ".md"
+    (papers(site) / long_name).write_text('---\ntitle: Long name\narxiv: "2505.09343"\n---\nMy notes\n',
+                                          encoding="utf-8")
+    result = run(site, "import", str(_listing(site)))
+    assert result.exit_code == 0, result.output
+    assert not re.search(r"\.md\.\d+\.tmp", result.output), result.output
+    assert len(list(papers(site).glob("*.md"))) == 10, sorted(p.name[:20] for p in papers(site).glob("*.md"))
+    assert read_entry(papers(site) / long_name).body == "My notes\n"
+    assert read_entry(papers(site) / long_name).get("title") == "Long name"
+
+
+def test_an_entry_that_cannot_be_written_is_one_line_and_the_others_are_written(site, monkeypatch):
+    """Any file-system error on one entry (here: permission denied) names that entry in one
+    line, exit 1, and every other entry of the listing is still written."""
+    from generator import library
+
+    (papers(site) / "mine.md").write_text('---\ntitle: Mine\narxiv: "2505.09343"\n---\nMy notes\n',
+                                          encoding="utf-8")
+    real = library._replace_if
+
+    def refuse(path, data, still):
+        if path.name == "mine.md":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, data, still)
+
+    monkeypatch.setattr(library, "_replace_if", refuse)
+    result = run(site, "import", str(_listing(site)))
+    assert result.exit_code == 1, result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert "mine.md" in line and ": error: " in line and "ermission denied" in line, line
+    assert len(list(papers(site).glob("*.md"))) == 10
+    assert (papers(site) / "mine.md").read_bytes().endswith(b"---\nMy notes\n")
+    assert not [p for p in papers(site).iterdir() if p.name.endswith(".tmp")]
+
+
+def test_creating_an_entry_never_replaces_a_file_of_its_name(tmp_path):
+    """`add` and `import` create entries with `create_entry`: over an existing file (saved
+    meanwhile) only its empty keys are filled; over a link or a folder nothing is written."""
+    from generator.entries import Entry
+    from generator.errors import EntryError
+    from generator.library import create_entry
+
+    mine = tmp_path / "paper.md"
+    mine.write_bytes(b"---\ntitle: Mine\nstatus: read\n---\nMy notes.\n")
+    new = Entry("paper", {"title": "Theirs", "arxiv": "2505.09343", "status": "to-read"}, "")
+    written = create_entry(tmp_path, new)
+    assert written is not None and written.meta == {"title": "Mine", "status": "read", "arxiv": "2505.09343"}
+    assert mine.read_bytes() == b"---\ntitle: Mine\narxiv: '2505.09343'\nstatus: read\n---\nMy notes.\n"
+    assert create_entry(tmp_path, new) is None  # nothing left to fill
+    (tmp_path / "folder.md").mkdir()
+    with pytest.raises(EntryError):
+        create_entry(tmp_path, Entry("folder", {"title": "T"}, ""))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.md", "paper.md"]
+
+
+def test_temporary_entry_names_are_short_and_papershelfs():
+    """Whatever the entry's name, its temporary file has a short name the stale-temp sweep knows."""
+    from generator.library import _TEMP, temp_name
+
+    name = temp_name()
+    assert len(name) < 40 and name.startswith(".") and name.endswith(".tmp") and _TEMP.match(name)
+    assert temp_name() != name
+
+
+def test_a_killed_writes_short_temporary_file_is_removed(site):
+    dead = 2 ** 22 + 12345  # above any pid_max default on this machine: no such process
+    stale = papers(site) / f".ps-{dead}-7.tmp"
+    stale.write_bytes(b"---\ntitle: half")
+    live = papers(site) / f".ps-{os.getpid()}-7.tmp"
+    live.write_bytes(b"being written by a live process")
+    assert run(site, "check").exit_code == 0
+    assert not stale.exists() and live.exists()
+
+
+def test_a_folder_named_like_a_new_entry_is_one_line_naming_it_and_other_entries_are_written(site):
+    """`content/papers/arxiv-2504.21801.md/` (a folder) and a listing that makes that slug: the
+    new entry takes the next free name (`-2`), every entry is written, the folder is left alone
+    (and `check` reports it)."""
+    folder = papers(site) / "arxiv-2504.21801.md"
+    folder.mkdir()
+    (folder / "inside.txt").write_text("mine\n")
+    result = run(site, "import", str(_listing(site)))
+    assert result.exit_code == 0, result.output
+    assert not re.search(r"\.md\.\d+\.tmp", result.output + result.stderr), result.output
+    written = sorted(p.name for p in papers(site).glob("*.md") if p.is_file())
+    assert len(written) == 10, written
+    assert "arxiv-2504.21801-2.md" in written
+    assert folder.is_dir() and (folder / "inside.txt").read_text() == "mine\n"
+
+
+def test_a_symlink_named_like_a_new_entry_is_not_replaced(site, tmp_path):
+    outside = tmp_path / "elsewhere.md"
+    outside.write_text("---\ntitle: Elsewhere\n---\n")
+    link = papers(site) / "arxiv-2504.21801.md"
+    link.symlink_to(outside)
+    assert run(site, "import", str(_listing(site))).exit_code == 0
+    assert link.is_symlink() and outside.read_text() == "---\ntitle: Elsewhere\n---\n"
+    assert (papers(site) / "arxiv-2504.21801-2.md").is_file()
+
+
+# --- names that are not UTF-8 ------------------------------------------------------------------------
+
+
+def test_an_entry_file_name_that_is_not_utf8_is_one_line_in_check_and_build(site):
+    """`caf\\xe9.md` (Latin-1, as old zips and Windows copies give): an error in `check` naming
+    it (with a replacement character), and `import` refuses in one line, writing nothing."""
+    (papers(site) / "good.md").write_text("---\ntitle: Good\ndate: 2024-01-01\n---\n", encoding="utf-8")
+    bad = os.path.join(os.fsencode(papers(site)), b"caf\xe9.md")
+    with open(bad, "wb") as handle:
+        handle.write(b"---\ntitle: Latin-1 name\ndate: 2024-01-01\n---\n")
+    checked = run(site, "check")
+    assert checked.exit_code == 1, checked.output
+    assert "caf\ufffd.md" in checked.output and "UTF-8" in checked.output, checked.output
+    before = sorted(os.listdir(os.fsencode(papers(site))))
+    imported = run(site, "import", str(_listing(site)))
+    assert imported.exit_code == 1, imported.output
+    (line,) = imported.stderr.strip().splitlines()
+    assert "caf\ufffd.md" in line and ": error: " in line, line
+    assert sorted(os.listdir(os.fsencode(papers(site)))) == before
+
+
+def test_a_dump_whose_file_name_is_not_utf8_is_one_line_or_imports(site):
+    """`import content/sources/list\\xe9.txt` (a Latin-1 file name): imported, and `sources:`
+    records the name readably (the byte shown as a replacement character)."""
+    listing = _listing(site)
+    odd = os.path.join(os.fsencode(listing.parent), b"list\xe9.txt")
+    with open(odd, "wb") as handle:
+        handle.write(listing.read_bytes())
+    result = run(site, "import", os.fsdecode(odd))
+    assert result.exit_code == 0, result.output
+    entries = [read_entry(p) for p in papers(site).glob("*.md")]
+    assert len(entries) == 10
+    assert all(e.get("sources") == ["list\ufffd.txt"] for e in entries), entries[0].meta
+    assert run(site, "check").exit_code == 0
+
+
+# --- explicitly typed YAML values --------------------------------------------------------------------
+
+DATETIME = "---\ntitle: A\ndate: !!timestamp 2024-01-01T10:00:00Z\n---\n"  # a datetime, not a date
+BYTES_KEY = "---\ntitle: A\ndate: 2024-01-01\n!!binary aGVsbG8=: x\n---\n"  # a bytes key
+SET = "---\ntitle: A\ndate: 2024-01-01\nseen: !!set {a, b}\n---\n"
+PAIRS = "---\ntitle: A\ndate: 2024-01-01\nseen: !!omap [a: 1]\n---\n"
+
+
+@pytest.mark.parametrize(("text", "line", "command"), [
+    (DATETIME, 3, ["check"]), (DATETIME, 3, ["build", "--no-search"]),
+    (BYTES_KEY, 4, ["check"]), (BYTES_KEY, 4, ["build", "--no-search"]),
+    (SET, 4, ["check"]), (PAIRS, 4, ["build", "--no-search"]),
+], ids=["datetime-check", "datetime-build", "bytes-key-check", "bytes-key-build", "set-check", "omap-build"])
+def test_explicitly_typed_yaml_values_are_one_line_not_a_crash(site, text, line, command):
+    """`!!timestamp`, `!!binary`, `!!set`, `!!omap`: values no field takes and no page can show.
+    One line naming the file and line, exit 1."""
+    write_entry(site, "typed.md", text.encode())
+    result = run(site, *command)
+    assert result.exit_code == 1, result.output
+    assert f"typed.md:{line}" in result.output and "tag" in result.output, result.output
+
+
+def test_explicit_plain_tags_are_still_read(site):
+    """`!!str 2024` and `!!int "3"` only say what a plain value is: they are fine."""
+    path = write_entry(site, "plain.md",
+                       b'---\ntitle: !!str 2024\ndate: 2024-01-01\nrating: !!int "3"\n---\n')
+    assert read_entry(path).meta["title"] == "2024" and read_entry(path).meta["rating"] == 3
+    assert run(site, "check").exit_code == 0
+
+
+def test_keys_one_and_true_are_not_duplicates(site):
+    """YAML 1.1 reads `1:` and `true:` as 1 and True, equal in Python: not the same key."""
+    path = write_entry(site, "keys.md", b"---\ntitle: A\ndate: 2024-01-01\n1: x\ntrue: y\n0: z\nno: w\n"
+                                        b"1.0: v\n---\n")
+    assert read_entry(path).meta["title"] == "A"
+    result = run(site, "check")
+    assert "twice" not in result.output, result.output
+    twice = write_entry(site, "twice.md", b"---\ntitle: A\ndate: 2024-01-01\nyes: x\ntrue: y\n---\n")
+    result = run(site, "check")
+    assert result.exit_code == 1 and "twice.md:5" in result.output and "twice" in result.output
+    twice.unlink()
+
+
+# --- content/papers that is not a folder --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["check"], ["build", "--no-search"], ["import"]])
+def test_a_papers_path_that_is_a_file_is_one_error_line(site, command):
+    """`content/papers` replaced by a file (a bad sync, a wrong copy): one line naming it, not
+    '0 entries checked' or an empty reading list published."""
+    folder = papers(site)
+    folder.rmdir()
+    folder.write_text("not a folder\n")
+    args = [*command, str(_listing(site))] if command == ["import"] else command
+    result = run(site, *args)
+    assert result.exit_code == 1, result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert "content/papers" in line and ": error: " in line, line
+    assert folder.read_text() == "not a folder\n"
