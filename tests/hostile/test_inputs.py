@@ -431,6 +431,32 @@ def test_piped_listing_is_saved_and_recorded_by_a_real_name(site):
         [p.name for p in SEEDS.iterdir()] + ["pasted-2026-11-22.txt"])
 
 
+@pytest.mark.parametrize("argument", ["/dev/stdin", "/dev/fd/0"])
+def test_a_redirected_stdin_is_recorded_by_a_real_name(site, argument):
+    """`import /dev/stdin < listing.txt`: stdin is that file, so entries record its real name
+    (not `stdin` or `0`, which name no file)."""
+    listing = next(p for p in seed_paths(site) if p.name == "arxiv-listing.txt")
+    with listing.open("rb") as handle:
+        done = subprocess.run([str(EXE), "import", argument], cwd=site, stdin=handle,
+                              capture_output=True, timeout=60, check=False,
+                              env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
+    assert done.returncode == 0, done.stderr
+    entries = papers(site)
+    assert len(entries) == 10
+    for entry in entries.values():
+        assert entry.get("sources") == ["arxiv-listing.txt"]
+    assert sorted(p.name for p in (site / "content" / "sources").iterdir()) == sorted(
+        p.name for p in SEEDS.iterdir())  # no pasted copy of a file already there
+
+
+def test_dev_stdin_that_is_a_pipe_is_kept_as_a_paste(site):
+    done = cli(site, "import", "/dev/stdin", stdin=DAILY.read_bytes())
+    assert done.returncode == 0, done.stderr
+    for entry in papers(site).values():
+        assert entry.get("sources") == ["pasted-2026-11-22.txt"]
+    assert (site / "content" / "sources" / "pasted-2026-11-22.txt").read_bytes() == DAILY.read_bytes()
+
+
 def test_piped_listing_in_a_dry_run_writes_nothing(site):
     before = snapshot(site)
     done = cli(site, "import", "--dry-run", "-", stdin=DAILY.read_bytes())
