@@ -171,8 +171,11 @@ def test_dry_run_writes_nothing_and_lists_changes(site):
 def test_slug_collisions_get_numbered(site, tmp_path):
     base = "A" * 10 + " Long Shared Title Prefix That Goes On For More Than Eighty Characters In Total"
     dump = tmp_path / "collide.txt"
-    dump.write_text(f"{base} Version One\n\nFirst abstract, about one paper.\n\n"
-                    f"{base} Version Two\n\nSecond abstract, about another paper.\n")
+    abstract = ("We propose a method for {} and evaluate it on three benchmarks. The results show "
+                "that the approach matches stronger models at a fraction of their training cost, "
+                "and the ablations explain where the gains come from.")
+    dump.write_text(f"{base} Version One\n\n{abstract.format('routing')}\n\n"
+                    f"{base} Version Two\n\n{abstract.format('pruning')}\n")
     assert run(site, "import", "--year", "2025", str(dump)).exit_code == 0
     names = sorted(p.stem for p in (site / "content" / "papers").iterdir())
     assert len(names) == 2 and names[1] == names[0] + "-2"

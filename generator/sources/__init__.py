@@ -8,7 +8,7 @@ from pathlib import Path
 from ..errors import DumpError
 from ..records import Dump
 from . import arxiv, hf
-from .reading import read_dump
+from .reading import read_dump, real_file_behind
 from .text import decode, may_hold_controls, remove_controls
 
 PARSERS = {"hf": hf.parse, "arxiv": arxiv.parse}
@@ -25,7 +25,9 @@ def detect_format(text: str) -> str:
 
 
 def parse_dump(path: Path, fmt: str | None = None) -> Dump:
-    """Parse one dump file; raise DumpError when it holds no entry at all."""
+    """Parse one dump file; raise DumpError when it holds no entry at all. ``/dev/stdin``
+    redirected from a file is that file, by its real name (``sources:`` records it)."""
+    path = real_file_behind(path) or path
     data = read_dump(path)
     text, cleaned = decode(data, path), []
     if may_hold_controls(data):

@@ -2,13 +2,16 @@
 
 A FIFO would block the import forever and ``/dev/zero`` would fill the memory, so
 anything that is not a regular file is refused before a byte is read; a pipe is read
-only when asked for by name (``-`` or ``<(command)``), through ``read_pipe``, and is
-kept in content/sources/ under ``pasted_name`` so that ``sources:`` names a real file.
+only when asked for by name (``-``, ``/dev/stdin`` or ``<(command)``), through
+``read_pipe``, and is kept in content/sources/ under ``pasted_name`` so that
+``sources:`` names a real file. The same names redirected from a file (``import
+/dev/stdin < listing.txt``) stand for that file, by its real name (``real_file_behind``).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 from typing import BinaryIO
@@ -16,23 +19,58 @@ from typing import BinaryIO
 from ..errors import DumpError, os_error
 
 MAX_DUMP_BYTES = 100_000_000  # a 10,000-paper Hugging Face listing is about 17 MB
-_PIPE_FOLDERS = ("/dev/fd/", "/proc/self/fd/")
+_DESCRIPTOR = re.compile(r"/(?:dev|proc/self)/fd/(\d+)")
+_STDIN = ("-", "/dev/stdin")
 _KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
           (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
 
 
-def is_pipe_argument(path: Path) -> bool:
-    """True for ``-`` and for the ``/dev/fd/N`` a shell passes for ``<(command)``."""
+def _descriptor(path: Path) -> int | None:
+    """The file descriptor that ``-``, ``/dev/stdin``, ``/dev/fd/N`` or ``/proc/self/fd/N``
+    stands for; None for any other name."""
     name = str(path)
-    return name == "-" or (name.startswith(_PIPE_FOLDERS) and _is_pipe(name))
+    if name in _STDIN:
+        return 0
+    match = _DESCRIPTOR.fullmatch(name)
+    return int(match[1]) if match else None
 
 
-def _is_pipe(name: str) -> bool:
+def real_file_behind(path: Path) -> Path | None:
+    """The regular file a descriptor name was redirected from (``/dev/stdin < listing.txt``),
+    by its real path, so that ``sources:`` records ``listing.txt``, not ``stdin`` or ``0``;
+    None for other names, for pipes and devices, and for a file that has no name any more."""
+    fd = _descriptor(path)
+    if fd is None or str(path) == "-":  # '-' is read through click's stdin, always a paste
+        return None
     try:
-        mode = os.stat(name).st_mode
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        target = os.readlink(f"/proc/self/fd/{fd}")
+        found = os.stat(target)
+    except (OSError, ValueError):
+        return None
+    if (found.st_dev, found.st_ino) != (info.st_dev, info.st_ino):
+        return None  # deleted, or renamed since it was opened
+    return Path(target)
+
+
+def is_pipe_argument(path: Path) -> bool:
+    """True for ``-`` and for the descriptor names (``/dev/stdin``, the ``/dev/fd/N`` a shell
+    passes for ``<(command)``) that stand for a pipe or socket, or for a regular file without
+    a name: their bytes are kept as a paste. A regular file with a name is read as itself
+    (``parse_dump`` names it by ``real_file_behind``)."""
+    fd = _descriptor(path)
+    if fd is None:
+        return False
+    if str(path) == "-":
+        return True
+    try:
+        mode = os.stat(path).st_mode
     except OSError:
         return False
-    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or (
+        stat.S_ISREG(mode) and real_file_behind(path) is None)
 
 
 def check_dump_path(path: Path) -> None:

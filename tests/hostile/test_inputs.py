@@ -162,6 +162,52 @@ def test_real_dumps_of_every_shape_still_import(site):
     assert "Paper Without Any Metadata" in titles
 
 
+NEWSLETTER = """Minutes of the Garden Club
+
+The committee met in the village hall and agreed to buy new tools for the allotments, to \
+repaint the shed before the summer fair, and to ask the council about the broken fence by the pond.
+
+Parish News
+
+The church roof appeal has reached its target thanks to the generous gifts of many families, \
+and the scaffolding will come down before the harvest festival at the end of September.
+"""
+
+EMAIL_WITH_DATE = """Hi Bob
+
+Thanks for the draft, I read it on the train this morning and left a few comments in the \
+margins about the second section and the related work, which I think still misses a couple \
+of the recent papers we talked about.
+
+Mar 3
+"""
+
+
+@pytest.mark.parametrize("text", [NEWSLETTER, EMAIL_WITH_DATE], ids=["newsletter", "email-with-date"])
+def test_prose_of_other_shapes_makes_no_papers(site, tmp_path, text):
+    """Short headings with a paragraph each are not a search page (the paragraphs do not read
+    like abstracts), and one date line does not make a Daily Papers listing."""
+    dump = tmp_path / "notes.txt"
+    dump.write_text(text, encoding="utf-8")
+    result = run(site, "import", str(dump))
+    assert list((site / "content" / "papers").glob("*.md")) == []
+    assert result.exit_code == 1
+    assert "notes.txt: error: no Hugging Face entry found" in one_error_line(result.stderr)
+
+
+@pytest.mark.parametrize("tail", ["", "\n\n" + max(DAILY.read_text(encoding="utf-8").split("\n\n"), key=len)],
+                         ids=["bare", "with-one-abstract"])
+def test_megabytes_of_tiny_paragraphs_are_refused_quickly(site, tmp_path, tail):
+    """6 MB of ``x`` paragraphs (2 million of them) once took about 100 s and made ``x.md``;
+    a file with no room for that many abstracts is refused before it is parsed."""
+    dump = tmp_path / "xs.txt"
+    dump.write_text("x\n\n" * 2_000_000 + tail, encoding="utf-8")
+    done = cli(site, "import", str(dump), timeout=30)
+    assert done.returncode == 1, done.stderr
+    assert "xs.txt: error: no Hugging Face entry found" in one_error_line(done.stderr)
+    assert list((site / "content" / "papers").glob("*.md")) == []
+
+
 # item 20: one line for every file-system error, and for bad FILE arguments
 
 
@@ -320,6 +366,25 @@ def test_a_dump_cut_after_its_dot_line_warns(site, tmp_path):
     assert f"cut.txt:{dot + 1}: warning: metadata cut after the '·' line" in result.stderr
 
 
+@pytest.mark.parametrize("keep", ["authors", "abstract"])
+def test_a_dump_cut_before_its_dot_line_warns(site, tmp_path, keep):
+    """Cut after the authors line or after the last abstract, the last paper of a Daily
+    Papers listing (every other entry has a date) imports without a date, with a warning
+    naming the line where that entry starts."""
+    lines = DAILY.read_text(encoding="utf-8").rstrip("\n").split("\n")
+    dot = max(i for i, line in enumerate(lines) if line.strip() == "·")
+    end = dot if keep == "authors" else dot - 2  # drop '·' and the date / also the authors line
+    assert lines[end - 1].strip() and lines[dot - 1].strip().endswith("authors")
+    previous_date = dot - 1 - lines[dot - 1::-1].index("·") + 1  # the entry before: its date line
+    title = next(i for i in range(previous_date + 1, end) if lines[i].strip())
+    dump = tmp_path / "cut.txt"
+    dump.write_text("\n".join(lines[:end]) + "\n", encoding="utf-8")
+    result = run(site, "import", str(dump))
+    assert result.exit_code == 0, result.output
+    assert f"cut.txt:{title + 1}: warning: the last entry has no date line" in result.stderr
+    assert result.stdout.strip().startswith("12 papers: 12 new")
+
+
 def test_comment_paragraphs_join_without_doubled_punctuation(site, tmp_path):
     abstract = ("We train a family of models on a new corpus and report results on standard "
                 "benchmarks, with ablations of every design choice in the appendix.")
@@ -364,6 +429,32 @@ def test_piped_listing_is_saved_and_recorded_by_a_real_name(site):
     assert b"12 unchanged" in again.stdout
     assert sorted(p.name for p in (site / "content" / "sources").iterdir()) == sorted(
         [p.name for p in SEEDS.iterdir()] + ["pasted-2026-11-22.txt"])
+
+
+@pytest.mark.parametrize("argument", ["/dev/stdin", "/dev/fd/0"])
+def test_a_redirected_stdin_is_recorded_by_a_real_name(site, argument):
+    """`import /dev/stdin < listing.txt`: stdin is that file, so entries record its real name
+    (not `stdin` or `0`, which name no file)."""
+    listing = next(p for p in seed_paths(site) if p.name == "arxiv-listing.txt")
+    with listing.open("rb") as handle:
+        done = subprocess.run([str(EXE), "import", argument], cwd=site, stdin=handle,
+                              capture_output=True, timeout=60, check=False,
+                              env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
+    assert done.returncode == 0, done.stderr
+    entries = papers(site)
+    assert len(entries) == 10
+    for entry in entries.values():
+        assert entry.get("sources") == ["arxiv-listing.txt"]
+    assert sorted(p.name for p in (site / "content" / "sources").iterdir()) == sorted(
+        p.name for p in SEEDS.iterdir())  # no pasted copy of a file already there
+
+
+def test_dev_stdin_that_is_a_pipe_is_kept_as_a_paste(site):
+    done = cli(site, "import", "/dev/stdin", stdin=DAILY.read_bytes())
+    assert done.returncode == 0, done.stderr
+    for entry in papers(site).values():
+        assert entry.get("sources") == ["pasted-2026-11-22.txt"]
+    assert (site / "content" / "sources" / "pasted-2026-11-22.txt").read_bytes() == DAILY.read_bytes()
 
 
 def test_piped_listing_in_a_dry_run_writes_nothing(site):
