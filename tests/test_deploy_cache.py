@@ -84,3 +84,29 @@ def test_a_cache_of_another_papershelf_version_is_refused(deployed, monkeypatch)
     result = run(site, "build", "--no-search")
     assert result.exit_code == 0, result.output
     assert written(result.output)[1] == 0, result.output
+
+
+def test_a_new_virtual_environment_with_the_same_renderers_reuses_the_cache(deployed):
+    """A runner installs Markdown, Jinja and the rest anew each run: same versions, new files.
+    The outputs must not all count as stale then (they would be rendered again, if not written)."""
+    import os
+
+    import markdown
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+    from tests.conftest import EPOCH
+
+    site, archive = deployed
+    fresh_checkout(site, site, archive)
+    init = Path(markdown.__file__)
+    st = init.stat()
+    os.utime(init, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # as a new install: new times
+    try:
+        result = CliRunner().invoke(cli, ["--debug", "build", "--site", str(site), "--no-search"],
+                                    env={"SOURCE_DATE_EPOCH": EPOCH}, catch_exceptions=False)
+    finally:
+        os.utime(init, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert result.exit_code == 0, result.output
+    stale = re.search(r"compared \((\d+) stale\)", result.output)
+    assert stale and int(stale[1]) == 0, result.output
