@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.metadata
 import importlib.util
 import os
 import pickle
@@ -53,14 +54,31 @@ CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, key BLOB);
 RENDERERS = ("markdown", "latex2mathml", "nh3", "jinja2", "feedgen", "yaml", "slugify", "markupsafe")
 
 
+# The distribution that installs each renderer module, for its version.
+DISTRIBUTIONS = {"markdown": "Markdown", "latex2mathml": "latex2mathml", "jinja2": "Jinja2",
+                 "feedgen": "feedgen", "yaml": "PyYAML", "slugify": "python-slugify",
+                 "markupsafe": "MarkupSafe"}
+
+
 def installed_key(modules: Sequence[str]) -> tuple:
-    """Tells installed versions of ``modules`` apart without importing them: the file key of
-    each one's ``__init__``, which an upgrade replaces."""
+    """Tells installed versions of ``modules`` apart without importing them: each one's
+    distribution version and the size of its ``__init__``. Not the file's times: a CI runner
+    installs the same versions into a new virtual environment on every run, and its restored
+    build cache must still count as made with them. A module of no known distribution is told
+    by its ``__init__``'s file key, which an upgrade replaces."""
     found = []
     for name in modules:
         spec = importlib.util.find_spec(name)
         origin = spec.origin if spec and spec.origin else None
-        found.append((name, file_key(os.stat(origin)) if origin and os.path.exists(origin) else None))
+        st = os.stat(origin) if origin and os.path.exists(origin) else None
+        try:
+            version = importlib.metadata.version(DISTRIBUTIONS.get(name, name))
+        except importlib.metadata.PackageNotFoundError:
+            version = None
+        if st is None:
+            found.append((name, version, None))
+        else:
+            found.append((name, version, st.st_size) if version else (name, None, file_key(st)))
     return tuple(found)
 
 
