@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib.metadata
 import importlib.util
 import os
 import pickle
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import nullcontext
@@ -54,32 +54,49 @@ CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, key BLOB);
 RENDERERS = ("markdown", "latex2mathml", "nh3", "jinja2", "feedgen", "yaml", "slugify", "markupsafe")
 
 
-# The distribution that installs each renderer module, for its version.
-DISTRIBUTIONS = {"markdown": "Markdown", "latex2mathml": "latex2mathml", "jinja2": "Jinja2",
+# The distribution that installs each renderer module (its ``*.dist-info`` folder names the version).
+DISTRIBUTIONS = {"markdown": "Markdown", "latex2mathml": "latex2mathml", "nh3": "nh3", "jinja2": "Jinja2",
                  "feedgen": "feedgen", "yaml": "PyYAML", "slugify": "python-slugify",
                  "markupsafe": "MarkupSafe"}
 
 
 def installed_key(modules: Sequence[str]) -> tuple:
-    """Tells installed versions of ``modules`` apart without importing them: each one's
-    distribution version and the size of its ``__init__``. Not the file's times: a CI runner
-    installs the same versions into a new virtual environment on every run, and its restored
-    build cache must still count as made with them. A module of no known distribution is told
-    by its ``__init__``'s file key, which an upgrade replaces."""
-    found = []
+    """Tells installed versions of ``modules`` apart without importing them: the name of each
+    one's ``*.dist-info`` folder (which holds the version) and the size of its ``__init__``.
+    Not the file's times: a CI runner installs the same versions into a new virtual environment
+    on every run, and its restored build cache must still count as made with them. A module of
+    no known distribution is told by its ``__init__``'s file key, which an upgrade replaces.
+    (One folder listing, not ``importlib.metadata``: a no-op build pays for this key.)"""
+    found, listings = [], {}
     for name in modules:
         spec = importlib.util.find_spec(name)
         origin = spec.origin if spec and spec.origin else None
         st = os.stat(origin) if origin and os.path.exists(origin) else None
-        try:
-            version = importlib.metadata.version(DISTRIBUTIONS.get(name, name))
-        except importlib.metadata.PackageNotFoundError:
-            version = None
         if st is None:
-            found.append((name, version, None))
-        else:
-            found.append((name, version, st.st_size) if version else (name, None, file_key(st)))
+            found.append((name, None, None))
+            continue
+        version = _dist_info(os.path.dirname(os.path.dirname(origin)), DISTRIBUTIONS.get(name), listings)
+        found.append((name, version, st.st_size) if version else (name, None, file_key(st)))
     return tuple(found)
+
+
+def _dist_info(folder: str, distribution: str | None, listings: dict[str, list[str]]) -> str | None:
+    """The ``<name>-<version>.dist-info`` folder of ``distribution`` in ``folder``, if any."""
+    if distribution is None:
+        return None
+    if folder not in listings:
+        try:
+            listings[folder] = [n for n in os.listdir(folder) if n.endswith(".dist-info")]
+        except OSError:
+            listings[folder] = []
+    wanted = _normalized(distribution)
+    matches = [n for n in listings[folder] if _normalized(n.split("-", 1)[0]) == wanted]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _normalized(name: str) -> str:
+    """A distribution name as packaging compares them (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def digest(*parts: Any) -> bytes:
