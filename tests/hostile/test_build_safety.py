@@ -468,3 +468,25 @@ def test_a_killed_imports_temporary_file_is_removed_by_the_next_build(site):
     os.utime(temp, (old, old))
     assert run(site, "build", "--no-search").exit_code == 0
     assert not temp.exists()
+
+
+@pytest.mark.parametrize("point", ["moved-aside", "swapped"])
+def test_a_build_into_a_mount_point_killed_while_swapping_is_repaired(site, point):
+    out = site / "_site"
+    out.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(out)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        build_demo(site, "--no-search")
+        add_to_notes(site, 3)
+        killed = subprocess.run([sys.executable, "-c", "from generator.cli import main; main()", "build",
+                                 "--site", str(site), "--no-search", "--clean"],
+                                env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PAPERSHELF_CRASH_AT": point},
+                                capture_output=True, timeout=300)
+        assert killed.returncode == -9
+        repaired = run(site, "build", "--no-search")
+        assert repaired.exit_code == 0 and "nothing changed" not in repaired.stdout, repaired.output
+        assert snapshot(out) == clean_copy(site)
+    finally:
+        subprocess.run(["umount", "-l", str(out)], check=False)
