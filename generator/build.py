@@ -52,8 +52,8 @@ from .locks import output_lock
 from .parallel import cpu_count, crash_point, fork_map, jobs_for
 from .site import Site, build_model, paper_of
 from .theme import load_theme
-from .validate import entry_text_error, name_error, shown_name
 from .validate import errors as entry_errors
+from .validate import has_control, name_error, shown_name, without_controls
 
 if TYPE_CHECKING:
     from .pages import Output, PageMaker
@@ -520,11 +520,8 @@ def _parse_valid(path: Path, data: bytes) -> Entry:
         entry = parse_entry(text, path)
     except EntryError as exc:
         raise BuildError(exc.message, path=path, line=exc.line, column=exc.column, hint=exc.hint) from exc
-    control = entry_text_error(text, entry.meta)
-    if control is not None:
-        line, column, key, message = control
-        raise BuildError(message, path=path, line=line if line is not None else key_lines(text).get(key),
-                         column=column)
+    if has_control(text, entry.meta):  # 'check' names them; every output is made without them
+        entry = Entry(entry.slug, without_controls(entry.meta), without_controls(entry.body))
     problems = entry_errors(entry.meta)
     if problems:
         key, message = problems[0]

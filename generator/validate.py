@@ -96,17 +96,21 @@ def control_values(meta: dict[str, Any]) -> Iterator[tuple[str, str]]:
             yield str(key), f"{key}: {_describe(found.group())}"
 
 
-def entry_text_error(text: str, meta: dict[str, Any]) -> tuple[int | None, int | None, str, str] | None:
-    """The first control character in an entry, as (line, column, key, message), or None:
-    what ``check`` reports, for ``build`` to refuse. A regex search over the text, and over
-    the values only when a backslash (a YAML escape) is there: microseconds per entry."""
-    if _CONTROL.search(text):
-        line, column, message = next(control_characters(text))
-        return line, column, "", message
-    if "\\" in text:
-        for key, message in control_values(meta):
-            return None, None, key, message
-    return None
+def has_control(text: str, meta: dict[str, Any]) -> bool:
+    """Whether an entry holds a control character, raw or as a YAML escape: a regex search
+    over the text, and over the values only when a backslash is there (microseconds)."""
+    return bool(_CONTROL.search(text)) or ("\\" in text and next(control_values(meta), None) is not None)
+
+
+def without_controls(value: Any) -> Any:
+    """``value`` (text, or lists and mappings of it) with every control character removed."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    if isinstance(value, list):
+        return [without_controls(v) for v in value]
+    if isinstance(value, dict):
+        return {k: without_controls(v) for k, v in value.items()}
+    return value
 
 
 def name_error(name: str) -> str | None:
