@@ -13,13 +13,20 @@ renders the whole site again into a fresh folder (exactly what ``--clean`` gives
 leftovers of killed builds (``._site.new-*``, ``._site.old-*``, ``.pagefind-new-*``)
 are removed. One build at a time writes into an output folder (``locks``). The
 output folder holds ``.papershelf-manifest``, the list of files papershelf wrote
-there: a build never replaces a folder holding anything else.
+there: a build never replaces a folder holding anything else. The manifest, not the
+cache, proves the folder is papershelf's: the cache records the manifest's identity
+(device, inode, times, size), and a folder whose manifest is not the one the last
+build left (replaced by hand, restored, checked out) is built again from scratch, or
+refused when it holds files no manifest lists. An output folder that is a mount point
+cannot be renamed: its contents are swapped instead.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -27,7 +34,7 @@ import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from stat import S_ISREG
+from stat import S_ISDIR, S_ISREG
 from typing import TYPE_CHECKING
 
 try:
@@ -40,12 +47,13 @@ from .buildstate import RENDERERS, BuildState, Record, cache_path, digest, diges
 from .config import Config
 from .entries import Entry, decode, key_lines, parse_entry, read_bytes
 from .errors import BuildError, EntryError
-from .library import ENTRY_SUFFIX, file_key, scan_folder
+from .library import ENTRY_SUFFIX, file_key, remove_stale_temps, survey_folder
 from .locks import output_lock
 from .parallel import cpu_count, crash_point, fork_map, jobs_for
 from .site import Site, build_model, paper_of
 from .theme import load_theme
 from .validate import errors as entry_errors
+from .validate import has_control, name_error, shown_name, without_controls
 
 if TYPE_CHECKING:
     from .pages import Output, PageMaker
@@ -100,6 +108,8 @@ def build(
     have changed since that build (from a file watcher): only those are looked at again.
     ``progress(done, total)`` hears how a full render is getting on.
     """
+    if options.out.is_symlink():  # build through a link, as --out does, never replace it
+        options = replace(options, out=options.out.resolve())
     try:
         with output_lock(config.root, options.out, options.lock_timeout):
             return _build(config, options, state, changed, progress)
@@ -128,8 +138,7 @@ def _build(
                       installed_key(RENDERERS))
     state = _open_state(config.root, options, state)
     remove_leftovers(options.out)
-    check_own_folder(options.out, state.outputs)
-    known = state.outputs  # what the cache knows was written, before a repair forgets it
+    trusted = check_own_folder(options.out, state.outputs.get(MANIFEST))
     repair = state.unfinished  # the last build was killed or failed while writing
     if repair:
         state = _open_state(config.root, replace(options, clean=True), state)
@@ -137,8 +146,8 @@ def _build(
             if changed is not None and state.records else scan_entries(config.papers_dir))
     report.papers = len(scan)
     phase("scanned")
-    if _nothing_changed(state, site_key, scan, options):
-        report.unchanged = len(state.outputs)
+    if trusted and _nothing_changed(state, site_key, scan, options):
+        report.unchanged = len(state.outputs) - 1  # the manifest's identity is no output
         report.seconds = time.perf_counter() - started
         return report, state
 
@@ -152,9 +161,11 @@ def _build(
     phase("modelled")
     plan = maker.plan()
     phase(f"planned {len(plan)} outputs")
-    fresh = repair or options.clean or not options.out.is_dir() or not state.outputs
+    previous = dict(state.outputs)
+    previous.pop(MANIFEST, None)
+    fresh = repair or not trusted or options.clean or not options.out.is_dir() or not previous
     prefix = str(options.out) + os.sep
-    stale = [p for p, out in plan.items() if out.key != state.outputs.get(p)
+    stale = [p for p, out in plan.items() if out.key != previous.get(p)
              or not (options.trust_outputs or os.path.exists(prefix + p))]
     if len([p for p in stale if plan[p].slug]) > INPLACE_MAX:
         fresh = True
@@ -164,10 +175,12 @@ def _build(
                                      or not (options.out / "pagefind").is_dir())
     if fresh:
         if options.out.is_dir():
-            check_no_foreign_files(options.out, known)
+            check_no_foreign_files(options.out)
         _build_fresh(maker, plan, options, report, search_due, progress, state.begin)
     else:
-        _build_in_place(maker, plan, stale, state.outputs, options, report, search_due, state.begin)
+        _build_in_place(maker, plan, stale, previous, options, report, search_due, state.begin)
+    outputs = {p: o.key for p, o in plan.items()}
+    outputs[MANIFEST] = manifest_key(options.out)
     report.search = "rebuilt" if search_due else ("skipped" if not options.search else "unchanged")
     phase("rendered and written")
     crash_point("written")
@@ -175,7 +188,7 @@ def _build(
                content_key=search_key,
                records=maker.records, entries=parsed, fragments=maker.new_fragments,
                derived=maker.new_derived,
-               outputs={p: o.key for p, o in plan.items()}, defer=options.defer_save)
+               outputs=outputs, defer=options.defer_save)
     phase("cache saved" if not options.defer_save else "cache updated in memory")
     report.fresh = fresh
     report.seconds = time.perf_counter() - started
@@ -195,8 +208,11 @@ def _open_state(root: Path, options: BuildOptions, state: BuildState | None) -> 
 
 
 def os_error(exc: OSError, out: Path) -> BuildError:
-    """A file system error met while building, as one line naming the file."""
+    """A file system error met while building, as one line naming the file (a file in the
+    staging folder of a fresh build is named where it was going, in the output folder)."""
     reasons = {
+        errno.ENAMETOOLONG: ("a file name is too long", "shorten the entry's file name, or build "
+                             "into a folder with a shorter path"),
         errno.ENOSPC: ("the disk is full", "free some space and build again"),
         errno.EDQUOT: ("the disk quota is used up", "free some space and build again"),
         errno.EROFS: ("the file system is read-only", "choose another folder with --out or output_dir"),
@@ -204,7 +220,11 @@ def os_error(exc: OSError, out: Path) -> BuildError:
         errno.EPERM: ("operation not permitted", "make the folder writable, or choose another with --out"),
     }
     what, hint = reasons.get(exc.errno, (exc.strerror or str(exc), "fix the file system and build again"))
-    return BuildError(f"cannot build the site: {what}", path=exc.filename or out,
+    name = os.fsdecode(exc.filename) if exc.filename is not None else None
+    if name is not None:
+        staging = re.escape(str(out.parent / f".{out.name}.new-")) + "|" + re.escape(str(out / INNER_NEW))
+        name = shown_name(re.sub(rf"\A(?:{staging})[^{re.escape(os.sep)}]*", lambda _: str(out), name))
+    return BuildError(f"cannot build the site: {what}", path=name or out,
                       hint=f"{hint}; the next build repairs the site")
 
 
@@ -223,20 +243,62 @@ def check_output_folder(config: Config, out: Path, theme_folders: Sequence[Path]
                 (what != "the site folder" and target.is_relative_to(folder)):
             raise BuildError(f"the output folder {target} would replace {what}",
                              hint="choose another folder with --out or output_dir")
-
-
-def check_own_folder(out: Path, outputs: Collection[str]) -> None:
-    """Refuse an output folder that holds files when neither its manifest nor the build
-    cache (``outputs``) says papershelf wrote them."""
-    if outputs or os.path.exists(out / MANIFEST) or not out.is_dir() or not any(os.scandir(out)):
+    try:
+        st = os.stat(out)
+    except (FileNotFoundError, NotADirectoryError):
         return
-    raise _foreign(out, None)
+    if not S_ISDIR(st.st_mode):
+        raise BuildError("the output folder is a file, not a folder", path=out,
+                         hint="move the file away, or choose another folder with --out or output_dir")
 
 
-def check_no_foreign_files(out: Path, outputs: Collection[str]) -> None:
+def check_own_folder(out: Path, recorded: bytes | None) -> bool:
+    """Whether the cache may be trusted about ``out``: its manifest is the very file the
+    last build left (``recorded``, from ``manifest_key``); one stat on a no-op build.
+
+    A folder without a valid manifest that holds anything is refused (whatever the cache
+    says: the folder may have been replaced by hand); an empty or absent one is not
+    trusted, so the build is a fresh one.
+    """
+    try:
+        key = manifest_key(out)
+    except (FileNotFoundError, NotADirectoryError):
+        key = None
+    if key is not None and key == recorded:
+        return True
+    if key is None or read_manifest(out) is None:
+        first = next(iter(_top_names(out)), None)
+        if first is not None:
+            raise _foreign(out, first)
+    return False
+
+
+def manifest_key(out: Path) -> bytes:
+    """The identity of ``out``'s manifest: any other file in its place has another."""
+    st = os.stat(out / MANIFEST)
+    return digest(st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+
+
+def _top_names(out: Path) -> list[str]:
+    """The names at the top of ``out`` but papershelf's manifest, leftovers and temporary
+    files (and ``lost+found`` at a mount point), sorted."""
+    try:
+        names = os.listdir(out)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    ignored = _mount_ignored(out)
+    return sorted(n for n in names if n != MANIFEST and n not in ignored
+                  and not n.startswith(LEFTOVER_DIRS) and not _is_temp(n))
+
+
+def _mount_ignored(out: Path) -> frozenset[str]:
+    return frozenset(["lost+found"]) if os.path.ismount(out) else frozenset()
+
+
+def check_no_foreign_files(out: Path) -> None:
     """Refuse to replace ``out`` as a whole if it holds a file papershelf did not write
-    (listed neither in its manifest nor in the cache's ``outputs``)."""
-    known = (read_manifest(out) or set()).union(outputs)
+    (not listed in its manifest)."""
+    known = read_manifest(out) or set()
     for path in _files(out):
         if path not in known:
             raise _foreign(out, path)
@@ -252,10 +314,12 @@ def _foreign(out: Path, path: str | None) -> BuildError:
 def _files(out: Path) -> Iterator[str]:
     """Every file below ``out`` as a relative path, except the search bundle, the manifest
     and what killed builds leave (removed by the swap)."""
+    ignored = _mount_ignored(out)
     for folder, dirs, files in os.walk(out):
         rel = os.path.relpath(folder, out)
         if rel == ".":
-            dirs[:] = [d for d in dirs if d != BUNDLE and not d.startswith(LEFTOVER_DIRS)]
+            dirs[:] = [d for d in dirs
+                       if d != BUNDLE and d not in ignored and not d.startswith(LEFTOVER_DIRS)]
             rel = ""
         else:
             rel += "/"
@@ -270,7 +334,9 @@ def read_manifest(out: Path) -> set[str] | None:
         text = (out / MANIFEST).read_text(encoding="utf-8")
     except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
         return None
-    lines = text.splitlines()
+    lines = text.split("\n")  # not splitlines(): a name may hold U+2028, U+0085...
+    if lines[-1] == "":
+        lines.pop()
     return set(lines[1:]) if lines and lines[0] == MANIFEST_HEAD else None
 
 
@@ -282,7 +348,9 @@ def manifest_bytes(paths: Iterable[str]) -> bytes:
 # ----- leftovers of killed builds ----------------------------------------------------------
 
 BUNDLE = "pagefind"
-LEFTOVER_DIRS = (".pagefind-new-", ".pagefind-old-")  # inside the output: search.STAGING, ASIDE
+INNER_NEW, INNER_OLD = ".papershelf-new-", ".papershelf-old-"  # a fresh build's, inside a mount point
+# inside the output: search.STAGING, ASIDE, and a fresh build's folders when ``out`` is a mount point
+LEFTOVER_DIRS = (".pagefind-new-", ".pagefind-old-", INNER_NEW, INNER_OLD)
 
 
 def remove_leftovers(out: Path) -> None:
@@ -299,9 +367,18 @@ def remove_leftovers(out: Path) -> None:
             path = os.path.join(folder, name)
             prefix = next((p for p in prefixes if name.startswith(p)), None)
             if prefix is not None and not _alive(name[len(prefix):].split("-")[0]):
-                shutil.rmtree(path, ignore_errors=True)
+                _remove_path(path)
             elif folder == out and _is_temp(name) and not _alive(name.rsplit(".", 2)[-2]):
                 os.unlink(path)
+
+
+def _remove_path(path: str | Path) -> None:
+    """Remove a folder tree, a file or a symbolic link (never what a link points to)."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
 
 
 def _is_temp(name: str) -> bool:
@@ -337,9 +414,13 @@ def _config_key(config: Config) -> tuple:
 
 
 def scan_entries(folder: Path) -> dict[str, tuple[str, tuple[int, ...]]]:
-    """Every entry file by slug, with its path and file key, in name order."""
+    """Every entry file by slug, with its path and file key, in name order. Temporary files
+    of killed imports are removed on the way (``build`` may be the only command CI runs)."""
     prefix, cut = f"{folder}{os.sep}", -len(ENTRY_SUFFIX)
-    return {name[:cut]: (prefix + name, key) for name, key in scan_folder(folder)}
+    found, _, temps = survey_folder(folder)
+    if temps:
+        remove_stale_temps(folder, temps)
+    return {name[:cut]: (prefix + name, key) for name, key in found}
 
 
 def rescan_entries(folder: Path, records: dict[str, Record],
@@ -389,6 +470,7 @@ def load_records(scan: dict[str, tuple[str, tuple[int, ...]]], previous: dict[st
         if old is not None and old.stat == stat:
             records[slug] = old
         else:
+            _check_name(path)
             todo.append((slug, path, stat))
 
     def read(chunk: Sequence[tuple[str, str, tuple[int, ...]]]) -> list[tuple[str, Record, Entry | None]]:
@@ -413,6 +495,16 @@ def load_records(scan: dict[str, tuple[str, tuple[int, ...]]], previous: dict[st
     return dict(sorted(records.items())), parsed
 
 
+def _check_name(path: str) -> None:
+    """Refuse an entry whose file name cannot be a URL or a line of the manifest (a line
+    break, a byte that is not UTF-8): checked once per new or changed file."""
+    folder, name = os.path.split(path)
+    problem = name_error(name)
+    if problem is not None:
+        raise BuildError(problem, path=os.path.join(shown_name(folder), shown_name(name)),
+                         hint="rename the file")
+
+
 def _read_entry_bytes(path: Path) -> bytes:
     """An entry's bytes, never through a symbolic link; an unreadable file is a BuildError."""
     try:
@@ -428,6 +520,8 @@ def _parse_valid(path: Path, data: bytes) -> Entry:
         entry = parse_entry(text, path)
     except EntryError as exc:
         raise BuildError(exc.message, path=path, line=exc.line, column=exc.column, hint=exc.hint) from exc
+    if has_control(text, entry.meta):  # 'check' names them; every output is made without them
+        entry = Entry(entry.slug, without_controls(entry.meta), without_controls(entry.body))
     problems = entry_errors(entry.meta)
     if problems:
         key, message = problems[0]
@@ -439,11 +533,15 @@ def _parse_valid(path: Path, data: bytes) -> Entry:
 def _build_fresh(maker: PageMaker, plan: dict[str, Output], options: BuildOptions, report: BuildReport,
                  search_due: bool, progress: Callable[[int, int], None] | None,
                  begin: Callable[[], None]) -> None:
-    """Render everything into a new folder beside the output, index it, then swap it in
-    (``begin`` marks the build in progress just before the output is touched)."""
+    """Render everything into a new folder beside the output (inside it when it is a mount
+    point, which cannot be renamed), index it, then swap it in (``begin`` marks the build
+    in progress just before the output is touched)."""
     out = options.out
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=out.parent))
+    if out.is_dir() and os.path.ismount(out):
+        staging = Path(tempfile.mkdtemp(prefix=f"{INNER_NEW}{os.getpid()}-", dir=out))
+    else:
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=out.parent))
     try:
         jobs = options.jobs or cpu_count()
         papers = sum(1 for o in plan.values() if o.slug)
@@ -458,7 +556,7 @@ def _build_fresh(maker: PageMaker, plan: dict[str, Output], options: BuildOption
         begin()
         _swap(staging, out)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove_path(staging)
         raise
 
 
@@ -532,14 +630,55 @@ def _remove_output(out: Path, path: str) -> None:
 
 
 def _swap(staging: Path, out: Path) -> None:
-    """Put ``staging`` where ``out`` is, with the old site moved aside first and then removed."""
+    """Put ``staging`` where ``out`` is, with the old site moved aside first and then removed
+    (a folder that cannot be renamed, a mount point, has its contents swapped instead)."""
+    if staging.parent == out:
+        _swap_contents(staging, out)
+        return
     old = None
     if out.exists():
         old = out.with_name(f".{out.name}.old-{os.getpid()}-{time.monotonic_ns()}")
-        os.rename(out, old)
+        try:
+            os.rename(out, old)
+        except OSError as exc:
+            if exc.errno not in (errno.EBUSY, errno.EXDEV):
+                raise
+            _swap_contents(staging, out)
+            return
         crash_point("moved-aside")
     os.rename(staging, out)
     crash_point("swapped")
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        _remove_path(old)
+
+
+def _swap_contents(staging: Path, out: Path) -> None:
+    """Swap what ``out`` holds for what ``staging`` holds, ``out`` itself staying put.
+
+    The manifest first lists the old and the new files, so a build killed midway leaves a
+    folder the next build (told by the journal) still knows as its own and repairs; the
+    old entries go to a folder inside ``out`` (same file system: renames) and are removed
+    last; the new manifest goes in last of all.
+    """
+    staged = read_manifest(staging) or set()
+    _write_replace(out / MANIFEST, manifest_bytes((read_manifest(out) or set()) | staged))
+    aside = out / f"{INNER_OLD}{os.getpid()}-{time.monotonic_ns()}"
+    aside.mkdir()
+    keep = {MANIFEST, staging.name, aside.name} | _mount_ignored(out)
+    for name in os.listdir(out):
+        if name not in keep and not name.startswith(LEFTOVER_DIRS) and not _is_temp(name):
+            os.rename(out / name, aside / name)
+    crash_point("moved-aside")
+    for name in os.listdir(staging):
+        if name != MANIFEST:
+            try:
+                os.rename(staging / name, out / name)
+            except OSError as exc:  # staging on another file system: copy
+                if exc.errno != errno.EXDEV:
+                    raise
+                shutil.move(staging / name, out / name)
+    _write_replace(out / MANIFEST, (staging / MANIFEST).read_bytes())
+    crash_point("swapped")
+    _remove_path(staging)
+    _remove_path(aside)
 

@@ -350,11 +350,12 @@ def _entry_changes(changed: list[str] | None, config: Config) -> list[str] | Non
 
 def build_options(config: Config, out: Path | None, base_url: str | None, search: bool = True,
                   clean: bool = False, jobs: int = 0):
-    """BuildOptions from the command line, falling back on site.yaml."""
+    """BuildOptions from the command line, falling back on site.yaml. The folder is resolved
+    either way: an output folder that is a symbolic link is built through, never replaced."""
     from .build import BuildOptions
     from .config import normalize_base_url
 
-    target = out.resolve() if out else config.root / config.output_dir
+    target = (out if out else config.root / config.output_dir).resolve()
     return BuildOptions(out=target, base_url=normalize_base_url(base_url or config.base_url),
                         search=search, clean=clean, jobs=jobs)
 

@@ -17,6 +17,7 @@ from slugify import slugify
 from .config import Config
 from .entries import STATUSES, Entry
 from .errors import BuildError
+from .slugs import capped
 
 UNDATED = dt.date.min
 
@@ -98,8 +99,9 @@ def build_model(config: Config, papers: Iterable[Paper]) -> Site:
 
 
 def tag_slug(name: str) -> str:
-    """The URL segment of a tag: ``Vision Language`` -> ``vision-language``."""
-    return slugify(name) or "tag"
+    """The URL segment of a tag: ``Vision Language`` -> ``vision-language``; a very long one
+    is cut with a digest (``slugs.capped``) so that its folder name fits any file system."""
+    return capped(slugify(name)) or "tag"
 
 
 def _tags(papers: Sequence[Paper]) -> tuple[Tag, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from slugify import slugify
@@ -15,6 +16,15 @@ WINDOWS_RESERVED = frozenset(
 def portable(slug: str) -> str:
     """``slug``, or ``slug-paper`` when it is a name Windows reserves (``con``, ``com1``...)."""
     return f"{slug}-paper" if slug.casefold() in WINDOWS_RESERVED else slug
+
+
+def capped(slug: str, limit: int = SLUG_MAX) -> str:
+    """``slug`` cut to ``limit`` characters when longer, ending in a digest of the whole, so
+    two long slugs that start alike stay apart (a URL segment is a file name: 255 bytes)."""
+    if len(slug) <= limit:
+        return slug
+    tail = hashlib.blake2b(slug.encode(), digest_size=4).hexdigest()
+    return f"{slug[:limit - len(tail) - 1].rstrip('-')}-{tail}"
 
 
 def base_slug(title: str | None, arxiv_id: str | None) -> str:

@@ -16,8 +16,13 @@ LIST_FIELDS = ("authors", "tags", "categories", "sources")
 COUNT_FIELDS = ("authors_count", "upvotes")
 EARLIEST_YEAR = 1800  # dates before this, or more than a year ahead, are surely typos
 MAX_REPORTED = 3  # control characters reported one by one per file; then a count
-# C0 controls but tab, LF and CR, and DEL: not allowed in XML, meaningless in a reading list.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls but tab, LF and CR, DEL, lone surrogates (a YAML "\\uD800") and the
+# noncharacters U+FFFE/U+FFFF: not allowed in XML (or in UTF-8), meaningless in a reading list.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# What an entry's file name must not hold: any control character (a line break too), a
+# line or paragraph separator, a noncharacter, or a byte that is not UTF-8 (Python reads
+# it as a lone surrogate). Such a name cannot be a URL, a manifest line or a message.
+_BAD_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 _BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -91,8 +96,48 @@ def control_values(meta: dict[str, Any]) -> Iterator[tuple[str, str]]:
             yield str(key), f"{key}: {_describe(found.group())}"
 
 
+def has_control(text: str, meta: dict[str, Any]) -> bool:
+    """Whether an entry holds a control character, raw or as a YAML escape: a regex search
+    over the text, and over the values only when a backslash is there (microseconds)."""
+    return bool(_CONTROL.search(text)) or ("\\" in text and next(control_values(meta), None) is not None)
+
+
+def without_controls(value: Any) -> Any:
+    """``value`` (text, or lists and mappings of it) with every control character removed."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    if isinstance(value, list):
+        return [without_controls(v) for v in value]
+    if isinstance(value, dict):
+        return {k: without_controls(v) for k, v in value.items()}
+    return value
+
+
+def name_error(name: str) -> str | None:
+    """Why an entry's file name cannot be published (a control character, a byte that is
+    not UTF-8), or None."""
+    found = _BAD_NAME.search(name)
+    if found is None:
+        return None
+    char = found.group()
+    if "\udc80" <= char <= "\udcff":
+        return f"the file name is not UTF-8 (byte 0x{ord(char) - 0xDC00:02x})"
+    return f"the file name holds the character U+{ord(char):04X}"
+
+
+def shown_name(name: str) -> str:
+    """``name`` with what ``name_error`` finds written as escapes, for a one-line message."""
+    def escape(match: re.Match) -> str:
+        code = ord(match.group())
+        return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+    return _BAD_NAME.sub(escape, name)
+
+
 def _describe(char: str) -> str:
-    return f"control character U+{ord(char):04X} (remove it: feeds and pages cannot hold it)"
+    code = ord(char)
+    kind = "lone surrogate" if 0xD800 <= code <= 0xDFFF else \
+        "noncharacter" if code >= 0xFFFE else "control character"
+    return f"{kind} U+{code:04X} (remove it: feeds and pages cannot hold it)"
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:

@@ -8,6 +8,7 @@ import contextlib
 import errno
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -19,7 +20,7 @@ import pytest
 
 from generator.build import BuildOptions, build
 from generator.config import load_config
-from tests.conftest import EPOCH, build_demo, run, snapshot
+from tests.conftest import EPOCH, build_demo, run, seed_paths, snapshot
 
 
 def one_error_line(result) -> str:
@@ -313,3 +314,195 @@ def test_a_cache_that_cannot_be_written_is_one_line_naming_it(site, monkeypatch)
     monkeypatch.undo()
     assert run(site, "build", "--no-search").exit_code == 0
     assert snapshot(site / "_site") == clean_copy(site)
+
+
+# ----- the output guard: the manifest, not the cache, proves a folder is papershelf's ----------
+
+def test_a_hand_written_folder_put_where_papershelf_once_built_is_not_adopted(site, tmp_path):
+    docs = tmp_path / "docs"
+    build_demo(site, "--no-search")
+    assert run(site, "build", "--no-search", "--out", str(docs)).exit_code == 0
+    shutil.rmtree(docs)
+    docs.mkdir()
+    (docs / ".nojekyll").write_text("")
+    (docs / "index.html").write_text("<p>my own page</p>\n")
+    (docs / "CNAME").write_text("me.example.org\n")
+    before = snapshot(docs)
+    result = run(site, "build", "--no-search", "--out", str(docs))
+    assert result.exit_code == 1, "the build adopted a folder without a manifest: " + result.output
+    assert "did not make" in one_error_line(result)
+    assert snapshot(docs) == before
+
+
+def test_an_output_dir_that_is_a_file_is_refused_and_kept(site):
+    build_demo(site, "--no-search")
+    notes = site / "mynotes.txt"
+    notes.write_text("my precious notes\n")
+    config = site / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "\noutput_dir: mynotes.txt\n", encoding="utf-8")
+    result = run(site, "build", "--no-search")
+    assert notes.is_file() and notes.read_text() == "my precious notes\n"
+    assert not list(site.glob(".mynotes.txt.old-*"))
+    assert "mynotes.txt" in one_error_line(result)
+
+
+def test_an_output_dir_that_is_a_link_is_built_through_like_out(site):
+    build_demo(site, "--no-search")
+    (site / "deploy").mkdir()
+    (site / "docs").symlink_to("deploy")
+    config = site / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "\noutput_dir: docs\n", encoding="utf-8")
+    result = run(site, "build", "--no-search")
+    leftovers = [p.name for p in site.iterdir() if p.name.startswith(".docs.")]
+    assert leftovers == []
+    assert result.exit_code == 0, result.output
+    assert (site / "docs").is_symlink() and (site / "deploy" / "index.html").is_file()
+
+
+def test_an_output_folder_that_is_a_mount_point_builds_and_repairs(site):
+    out = site / "_site"
+    out.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(out)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        assert run(site, "import", *map(str, seed_paths(site))).exit_code == 0
+        first = run(site, "build", "--no-search")
+        assert first.exit_code == 0, first.output
+        assert snapshot(out) == clean_copy(site)
+        add_to_notes(site, 3)
+        again = run(site, "build", "--no-search", "--clean")
+        assert again.exit_code == 0, again.output
+        assert snapshot(out) == clean_copy(site)
+        assert run(site, "build", "--no-search").stdout.count("nothing changed") == 1
+    finally:
+        subprocess.run(["umount", "-l", str(out)], check=False)
+
+
+# ----- entries a build cannot publish: one line naming the file --------------------------------
+
+def _entry(site: Path, name: str, text: str) -> Path:
+    path = site / "content" / "papers" / name
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def _no_forbidden_character_in_outputs(site: Path) -> None:
+    for path, data in snapshot(site / "_site").items():
+        if path.endswith((".html", ".xml", ".json", ".bib")):
+            assert not XML_FORBIDDEN.search(data.decode("utf-8")), path
+
+
+@pytest.mark.parametrize("text", [
+    '---\ntitle: "A\\bB"\ndate: 2024-01-01\n---\n',            # escape in a double-quoted title
+    "---\ntitle: A\ndate: 2024-01-01\ntags: [\"a\\0b\"]\n---\n",  # NUL in a tag
+    "---\ntitle: A\ndate: 2024-01-01\n---\nnotes \x0c with a form feed\n",  # raw in the notes
+])
+def test_a_control_character_in_an_entry_is_removed_from_every_output(site, text):
+    """'check' names the file and line; 'build' publishes the entry without the character
+    (item 17: a stray ESC in a note must not stop the site), never an internal error."""
+    _entry(site, "hostile.md", text)
+    checked = run(site, "check")
+    assert checked.exit_code == 1 and "hostile.md:" in checked.output
+    result = run(site, "build", "--no-search")
+    assert result.exit_code == 0, result.output
+    assert (site / "_site" / "papers" / "hostile" / "index.html").is_file()
+    _no_forbidden_character_in_outputs(site)
+
+
+@pytest.mark.parametrize("escape", ["\\uFFFE", "\\uFFFF"])
+def test_a_noncharacter_in_an_entry_is_caught_by_check_and_build(site, escape):
+    _entry(site, "hostile.md", f'---\ntitle: "A{escape}B"\ndate: 2024-01-01\n---\n')
+    checked = run(site, "check")
+    assert checked.exit_code == 1 and "hostile.md:2" in checked.output
+    result = run(site, "build", "--no-search")
+    assert result.exit_code == 0, result.output
+    assert "<title>AB" in (site / "_site" / "papers" / "hostile" / "index.html").read_text(encoding="utf-8")
+    _no_forbidden_character_in_outputs(site)
+
+
+def test_a_newline_in_an_entry_file_name_does_not_block_clean_builds(site):
+    papers = site / "content" / "papers"
+    (papers / "good.md").write_text("---\ntitle: Good\ndate: 2024-01-01\n---\n", encoding="utf-8")
+    (papers / "a\nb.md").write_text("---\ntitle: Newline\ndate: 2024-01-01\n---\n", encoding="utf-8")
+    first = run(site, "build", "--no-search")
+    if first.exit_code == 1:  # refused up front: fine, if it says which file in one line
+        assert "a" in one_error_line(first)
+        return
+    assert first.exit_code == 0, first.output
+    again = run(site, "build", "--no-search", "--clean")
+    assert again.exit_code == 0, again.output
+
+
+def test_an_entry_file_name_that_is_not_utf8_is_one_line_in_build(site):
+    papers = site / "content" / "papers"
+    (papers / "good.md").write_text("---\ntitle: Good\ndate: 2024-01-01\n---\n", encoding="utf-8")
+    bad = os.path.join(os.fsencode(papers), b"caf\xe9.md")
+    with open(bad, "wb") as handle:
+        handle.write(b"---\ntitle: Latin-1 name\ndate: 2024-01-01\n---\n")
+    built = run(site, "build", "--no-search")
+    assert built.exit_code != 70, built.output
+    if built.exit_code == 1:
+        assert "caf" in one_error_line(built)
+
+
+def test_a_tag_too_long_for_a_file_name_is_caught_by_check_or_built(site):
+    """A tag is the curator's word, however long: its page gets a capped URL segment that
+    ends in a digest, so two long tags that start alike keep apart pages."""
+    _entry(site, "long-tag.md", "---\ntitle: A\ndate: 2024-01-01\ntags: ['" + "a" * 300 + "']\n---\n")
+    _entry(site, "longer-tag.md", "---\ntitle: B\ndate: 2024-01-02\ntags: ['" + "a" * 301 + "']\n---\n")
+    built = run(site, "build", "--no-search")
+    assert built.exit_code == 0, built.output
+    pages = [p for p in (site / "_site" / "tags").iterdir() if p.name.startswith("aaa")]
+    assert len(pages) == 2 and all(len(p.name) <= 80 and (p / "index.html").is_file() for p in pages)
+    assert run(site, "check").exit_code == 0
+
+
+def test_a_file_system_error_in_a_fresh_build_names_the_output_folder_not_the_staging_one(site, monkeypatch):
+    import generator.pages as pages_module
+
+    build_demo(site, "--no-search")
+
+    def refuse(path, *_):
+        raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG), str(path))
+
+    monkeypatch.setattr(pages_module, "write_output", refuse)
+    line = one_error_line(run(site, "build", "--no-search", "--clean"))
+    assert "._site.new-" not in line and "_site" + os.sep in line and "too long" in line
+
+
+def test_a_killed_imports_temporary_file_is_removed_by_the_next_build(site):
+    build_demo(site, "--no-search")
+    papers = site / "content" / "papers"
+    entry = sorted(papers.glob("*.md"))[0]
+    temp = papers / f".{entry.name}.999999.tmp"
+    temp.write_bytes(entry.read_bytes()[:40])
+    old = time.time() - 3600
+    os.utime(temp, (old, old))
+    assert run(site, "build", "--no-search").exit_code == 0
+    assert not temp.exists()
+
+
+@pytest.mark.parametrize("point", ["moved-aside", "swapped"])
+def test_a_build_into_a_mount_point_killed_while_swapping_is_repaired(site, point):
+    out = site / "_site"
+    out.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(out)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        build_demo(site, "--no-search")
+        add_to_notes(site, 3)
+        killed = subprocess.run([sys.executable, "-c", "from generator.cli import main; main()", "build",
+                                 "--site", str(site), "--no-search", "--clean"],
+                                env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PAPERSHELF_CRASH_AT": point},
+                                capture_output=True, timeout=300)
+        assert killed.returncode == -9
+        repaired = run(site, "build", "--no-search")
+        assert repaired.exit_code == 0 and "nothing changed" not in repaired.stdout, repaired.output
+        assert snapshot(out) == clean_copy(site)
+    finally:
+        subprocess.run(["umount", "-l", str(out)], check=False)
