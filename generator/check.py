@@ -1,8 +1,8 @@
 """``papershelf check``: every rule of the entry schema, over every entry file.
 
 Also what only ``check`` looks for: ``*.md`` names that are not regular files (a symbolic
-link is never read) or not UTF-8 (shown with U+FFFD), and control characters in the text
-(they break feeds and pages).
+link is never read) or not UTF-8 (shown with U+FFFD) or holding control characters (both
+refused by build), and control characters in the text (warnings: build leaves them out).
 Temporary files left by a killed import are removed on the way.
 """
 
@@ -17,7 +17,7 @@ from .errors import Diagnostic, EntryError, PapershelfError
 from .library import odd_entry_error, remove_stale_temps, survey_folder
 from .site import build_model, paper_of
 from .theme import load_theme
-from .validate import control_characters, control_values, problems
+from .validate import control_characters, control_values, name_error, problems, shown_name
 
 
 def entry_count(config: Config) -> int:
@@ -36,7 +36,10 @@ def check_entries(config: Config) -> list[Diagnostic]:
     for name in odd:
         exc = odd_entry_error(folder / name)
         found.append(Diagnostic(exc.path, None, f"{exc.message} ({exc.hint})", "error"))
-    for path in (folder / name for name, _ in names):
+    for name, _ in names:
+        if (why := name_error(name)) is not None:  # build refuses such a name too
+            found.append(Diagnostic(folder / shown_name(name), None, f"{why} (rename the file)", "error"))
+    for path in (folder / name for name, _ in names if name_error(name) is None):
         try:
             text = decode(read_bytes(path), path)
             entry = parse_entry(text, path)
@@ -48,12 +51,11 @@ def check_entries(config: Config) -> list[Diagnostic]:
             continue
         lines = key_lines(text)
         broken = False
+        # warnings: build leaves these characters out of every output, as import does
         for line, column, message in control_characters(text):
-            found.append(Diagnostic(path, line, message, "error", column))
-            broken = True
+            found.append(Diagnostic(path, line, message, "warning", column))
         for key, message in control_values(entry.meta):
-            found.append(Diagnostic(path, lines.get(key), message, "error"))
-            broken = True
+            found.append(Diagnostic(path, lines.get(key), message, "warning"))
         for severity, key, message in problems(entry.meta):
             found.append(Diagnostic(path, lines.get(key), message, severity))
             broken = broken or severity == "error"

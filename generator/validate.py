@@ -137,7 +137,7 @@ def _describe(char: str) -> str:
     code = ord(char)
     kind = "lone surrogate" if 0xD800 <= code <= 0xDFFF else \
         "noncharacter" if code >= 0xFFFE else "control character"
-    return f"{kind} U+{code:04X} (remove it: feeds and pages cannot hold it)"
+    return f"{kind} U+{code:04X} (build leaves it out of every page and feed; remove it)"
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
