@@ -9,6 +9,7 @@ already sanitised (``sanitize.clean_html``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,13 @@ from .sanitize import strip_control
 from .site import Paper, Tag, tag_slug
 
 _URL_PATH = re.compile(r"[A-Za-z0-9._~/-]*")  # needs no percent-encoding
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _url_path(path: str) -> str:
+    """``path`` percent-encoded where a URL needs it (remembered: every page links the same
+    few thousand paths)."""
+    return path if _URL_PATH.fullmatch(path) else quote(path, safe="/")
 
 STATUS_LABELS = {"to-read": "To read", "reading": "Reading", "read": "Read"}
 
@@ -44,9 +52,7 @@ class Urls:
         """A root-relative link under the base: ``papers/x/`` -> ``/repo/papers/x/``. A path
         from a hand-chosen file name (``a?b#c``, ``café``) is percent-encoded, so that the link
         reaches its page instead of ending at a ``?`` or ``#``."""
-        if not _URL_PATH.fullmatch(path):
-            path = quote(path, safe="/")
-        return self.base_path + path
+        return self.base_path + _url_path(path)
 
     def absolute(self, path: str) -> str:
         """A full URL when the base has a host, else the root-relative link."""
