@@ -379,7 +379,7 @@ def build(site_dir: Path | None, out: Path | None, base_url: str | None, no_sear
     previous site whole. Example: papershelf build --base-url https://you.github.io/papers/
     """
     from .build import build as build_site
-    from .exports import host_missing
+    from .config import host_missing
 
     config = open_site(site_dir)
     options = build_options(config, out, base_url, not no_search, clean, jobs)

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -137,3 +138,14 @@ def _key_lines(node: yaml.Node | None) -> dict[str, int]:
     if not isinstance(node, yaml.MappingNode):
         return {}
     return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def host_missing(base_url: str) -> str:
+    """Why the site has no sitemap and no og:url under ``base_url`` ('' when it has a host):
+    both must hold full URLs, which only a base URL with a scheme and host gives."""
+    parts = urlsplit(base_url)
+    if parts.scheme and parts.netloc:
+        return ""
+    return (f"base_url {base_url!r} has no scheme and host, so sitemap.xml, the Sitemap line of "
+            "robots.txt and og:url are left out (set base_url in site.yaml, or --base-url, to the "
+            "site's full address, e.g. https://you.github.io/repo/)")

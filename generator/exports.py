@@ -7,7 +7,6 @@ import json
 from collections.abc import Iterator, Sequence
 from html import escape as _escape
 from typing import Any
-from urllib.parse import urlsplit
 
 from .entries import ordered_meta
 
@@ -61,14 +60,3 @@ def sitemap(urls: Sequence[tuple[str, str]]) -> bytes:
 def robots_txt(sitemap_url: str = "") -> bytes:
     """Allow everything; point crawlers at the sitemap when there is one."""
     return ("User-agent: *\nAllow: /\n" + (f"\nSitemap: {sitemap_url}\n" if sitemap_url else "")).encode()
-
-
-def host_missing(base_url: str) -> str:
-    """Why the site has no sitemap and no og:url under ``base_url`` ('' when it has a host):
-    both must hold full URLs, which only a base URL with a scheme and host gives."""
-    parts = urlsplit(base_url)
-    if parts.scheme and parts.netloc:
-        return ""
-    return (f"base_url {base_url!r} has no scheme and host, so sitemap.xml, the Sitemap line of "
-            "robots.txt and og:url are left out (set base_url in site.yaml, or --base-url, to the "
-            "site's full address, e.g. https://you.github.io/repo/)")

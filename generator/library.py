@@ -29,7 +29,6 @@ from typing import Any
 from . import __version__
 from .entries import Entry, decode, format_entry, is_empty, parse_entry, read_bytes
 from .errors import EntryError, os_error
-from .frontmatter_edit import update_front_matter
 
 ENTRY_SUFFIX = ".md"
 CACHE_FORMAT = 2  # 2: entries read as bytes (BOM, CR line ends, arxiv ids as written)
@@ -336,6 +335,8 @@ def update_entry(path: Path, merge: Callable[[Entry], dict[str, Any] | None]) ->
         meta = merge(entry)
         if meta is None or meta == entry.meta:
             return None
+        from .frontmatter_edit import update_front_matter  # only updates pay for the editor
+
         new = update_front_matter(data, entry.meta, meta, path)
         with _open_nofollow(path) as handle:  # the file as it was merged: watched until the rename
             if not _unchanged(handle, st, data):

@@ -15,7 +15,6 @@ any point is repaired by the next.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import pickle
 import signal
@@ -40,6 +39,8 @@ def crash_point(name: str) -> None:
 def die_with_parent(parent: int) -> None:
     """In a child process: be killed when the parent dies, or exit now if it already has."""
     if sys.platform.startswith("linux"):
+        import ctypes  # only forked children pay for it
+
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # libc is loaded
     if os.getppid() != parent:  # died before the signal was asked for

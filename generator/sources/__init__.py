@@ -7,12 +7,8 @@ from pathlib import Path
 
 from ..errors import DumpError
 from ..records import Dump
-from . import arxiv, hf
-from .reading import read_dump, real_file_behind
-from .text import decode, may_hold_controls, remove_controls
 
-PARSERS = {"hf": hf.parse, "arxiv": arxiv.parse}
-FORMATS = tuple(PARSERS)
+FORMATS = ("hf", "arxiv")  # the parsers load with the first dump (commands that parse none skip them)
 
 _ARXIV_MARKERS = re.compile(r"^\s*(?:arXiv:\S+|Created:\s*\d{4}-\d\d-\d\d)", re.MULTILINE)
 
@@ -27,13 +23,17 @@ def detect_format(text: str) -> str:
 def parse_dump(path: Path, fmt: str | None = None) -> Dump:
     """Parse one dump file; raise DumpError when it holds no entry at all. ``/dev/stdin``
     redirected from a file is that file, by its real name (``sources:`` records it)."""
+    from . import arxiv, hf
+    from .reading import read_dump, real_file_behind
+    from .text import decode, may_hold_controls, remove_controls
+
     path = real_file_behind(path) or path
     data = read_dump(path)
     text, cleaned = decode(data, path), []
     if may_hold_controls(data):
         text, cleaned = remove_controls(text, path.name)
     fmt = fmt or detect_format(text)
-    records, warnings = PARSERS[fmt](text, path.name)
+    records, warnings = {"hf": hf.parse, "arxiv": arxiv.parse}[fmt](text, path.name)
     warnings = cleaned + warnings
     if not records:
         raise DumpError(
