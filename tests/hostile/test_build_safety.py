@@ -162,10 +162,12 @@ def papershelf(site: Path, *args: str) -> subprocess.Popen:
 
 
 @contextlib.contextmanager
-def lock_held_elsewhere(site: Path):
-    """Another process holding the lock of ``site``'s output folder; yields its pid."""
-    code = ("import sys, time; from pathlib import Path; from generator.locks import output_lock\n"
-            "with output_lock(Path(sys.argv[1]), Path(sys.argv[1]) / '_site'):\n"
+def lock_held_elsewhere(site: Path, lock: str = "output_lock(site, site / '_site')"):
+    """Another process holding a lock of ``site`` (its output folder's, or ``lock``, an
+    expression of ``generator.locks`` over ``site``); yields the process."""
+    code = ("import sys, time; from pathlib import Path; from generator.locks import *\n"
+            "site = Path(sys.argv[1])\n"
+            f"with {lock}:\n"
             "    print('held', flush=True); time.sleep(60)\n")
     holder = subprocess.Popen([sys.executable, "-c", code, str(site)], stdout=subprocess.PIPE, text=True)
     try:
@@ -359,13 +361,21 @@ def test_an_output_dir_that_is_a_link_is_built_through_like_out(site):
     assert (site / "docs").is_symlink() and (site / "deploy" / "index.html").is_file()
 
 
-def test_an_output_folder_that_is_a_mount_point_builds_and_repairs(site):
-    out = site / "_site"
+@contextlib.contextmanager
+def tmpfs_at(out: Path):
+    """A small tmpfs mounted at ``out`` (a new folder) for the test's span."""
     out.mkdir()
     if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(out)],
                                            capture_output=True).returncode != 0:
         pytest.skip("cannot mount a tmpfs here")
     try:
+        yield out
+    finally:
+        subprocess.run(["umount", "-l", str(out)], check=False)
+
+
+def test_an_output_folder_that_is_a_mount_point_builds_and_repairs(site):
+    with tmpfs_at(site / "_site") as out:
         assert run(site, "import", *map(str, seed_paths(site))).exit_code == 0
         first = run(site, "build", "--no-search")
         assert first.exit_code == 0, first.output
@@ -375,8 +385,6 @@ def test_an_output_folder_that_is_a_mount_point_builds_and_repairs(site):
         assert again.exit_code == 0, again.output
         assert snapshot(out) == clean_copy(site)
         assert run(site, "build", "--no-search").stdout.count("nothing changed") == 1
-    finally:
-        subprocess.run(["umount", "-l", str(out)], check=False)
 
 
 # ----- entries a build cannot publish: one line naming the file --------------------------------
@@ -491,12 +499,7 @@ def test_a_killed_imports_temporary_file_is_removed_by_the_next_build(site):
 
 @pytest.mark.parametrize("point", ["moved-aside", "swapped"])
 def test_a_build_into_a_mount_point_killed_while_swapping_is_repaired(site, point):
-    out = site / "_site"
-    out.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(out)],
-                                           capture_output=True).returncode != 0:
-        pytest.skip("cannot mount a tmpfs here")
-    try:
+    with tmpfs_at(site / "_site") as out:
         build_demo(site, "--no-search")
         add_to_notes(site, 3)
         killed = subprocess.run([sys.executable, "-c", "from generator.cli import main; main()", "build",
@@ -507,5 +510,3 @@ def test_a_build_into_a_mount_point_killed_while_swapping_is_repaired(site, poin
         repaired = run(site, "build", "--no-search")
         assert repaired.exit_code == 0 and "nothing changed" not in repaired.stdout, repaired.output
         assert snapshot(out) == clean_copy(site)
-    finally:
-        subprocess.run(["umount", "-l", str(out)], check=False)
