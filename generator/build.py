@@ -14,10 +14,10 @@ leftovers of killed builds (``._site.new-*``, ``._site.old-*``, ``.pagefind-new-
 are removed. One build at a time writes into an output folder (``locks``). The
 output folder holds ``.papershelf-manifest``, the list of files papershelf wrote
 there: a build never replaces a folder holding anything else. The manifest, not the
-cache, proves the folder is papershelf's: the cache records the manifest's identity
-(device, inode, times, size), and a folder whose manifest is not the one the last
-build left (replaced by hand, restored, checked out) is built again from scratch, or
-refused when it holds files no manifest lists. An output folder that is a mount point
+cache, proves the folder is papershelf's: the cache records a digest of the manifest,
+and a folder whose manifest says something else than the last build's (replaced by
+hand, another build's) is built again from scratch, or refused when it holds files no
+manifest lists; one restored together with its cache (a deploy) is trusted. An output folder that is a mount point
 cannot be renamed: its contents are swapped instead.
 """
 
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import re
 import shutil
@@ -253,8 +254,8 @@ def check_output_folder(config: Config, out: Path, theme_folders: Sequence[Path]
 
 
 def check_own_folder(out: Path, recorded: bytes | None) -> bool:
-    """Whether the cache may be trusted about ``out``: its manifest is the very file the
-    last build left (``recorded``, from ``manifest_key``); one stat on a no-op build.
+    """Whether the cache may be trusted about ``out``: its manifest says what the last build's
+    said (``recorded``, from ``manifest_key``); one small read on a no-op build.
 
     A folder without a valid manifest that holds anything is refused (whatever the cache
     says: the folder may have been replaced by hand); an empty or absent one is not
@@ -274,9 +275,11 @@ def check_own_folder(out: Path, recorded: bytes | None) -> bool:
 
 
 def manifest_key(out: Path) -> bytes:
-    """The identity of ``out``'s manifest: any other file in its place has another."""
-    st = os.stat(out / MANIFEST)
-    return digest(st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+    """What ``out``'s manifest says: a digest of its bytes. Not its inode or times: a deploy
+    restores the output folder and the build cache together (``actions/cache``), as new
+    files, and the cache must still be trusted about that folder."""
+    with open(out / MANIFEST, "rb") as handle:
+        return hashlib.blake2b(handle.read(), digest_size=16).digest()
 
 
 def _top_names(out: Path) -> list[str]:
