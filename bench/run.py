@@ -286,6 +286,8 @@ def snapshot(*folders: Path) -> dict[str, tuple[int, int, int]]:
     for folder in folders:
         for dirpath, _, files in os.walk(folder):
             for name in files:
+                if name.endswith(".lock"):  # a lock file holds its holder's pid: not an output
+                    continue
                 path = os.path.join(dirpath, name)
                 st = os.stat(path)
                 found[path] = (st.st_ino, st.st_mtime_ns, st.st_size)
