@@ -17,8 +17,8 @@ there: a build never replaces a folder holding anything else. The manifest, not 
 cache, proves the folder is papershelf's: the cache records a digest of the manifest,
 and a folder whose manifest says something else than the last build's (replaced by
 hand, another build's) is built again from scratch, or refused when it holds files no
-manifest lists; one restored together with its cache (a deploy) is trusted. An output folder that is a mount point
-cannot be renamed: its contents are swapped instead.
+manifest lists; one restored together with its cache (a deploy) is trusted. An output
+folder that is a mount point cannot be renamed: its contents are swapped instead.
 """
 
 from __future__ import annotations

@@ -5,10 +5,25 @@ from __future__ import annotations
 import datetime as dt
 
 import yaml
+from playwright.sync_api import Error as PlaywrightError
 
 from ..conftest import make_site, run, static_server
 from ..hostile.checks import LATEX_ATTRIBUTES, LATEX_HTML, NOTE_LINKS
 from .browsing import block_external
+
+
+def goto_settled(page, url: str) -> None:
+    """``page.goto(url)``, after any navigation a click started has run its course (a click
+    does not wait for the navigation it starts, and a new one would interrupt it)."""
+    for _ in range(3):
+        try:
+            page.goto(url)
+            return
+        except PlaywrightError as exc:
+            if "interrupted by another navigation" not in str(exc):
+                raise
+            page.wait_for_load_state()
+    page.goto(url)
 
 
 def test_no_dialog_fires_on_load_or_on_any_link(browser, tmp_path):
@@ -33,12 +48,12 @@ def test_no_dialog_fires_on_load_or_on_any_link(browser, tmp_path):
             clicked = 0
             for slug, source in papers.items():
                 url = f"{home}papers/{slug}/"
-                page.goto(url)
+                goto_settled(page, url)
                 page.wait_for_timeout(50)
                 links = page.locator(".abstract a, .notes a")
                 for number in range(links.count()):
                     if page.url != url:
-                        page.goto(url)
+                        goto_settled(page, url)
                     page.locator(".abstract a, .notes a").nth(number).click(no_wait_after=True, timeout=2000)
                     page.wait_for_timeout(50)
                     clicked += 1
