@@ -13,10 +13,10 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .config import Config, find_site_root, load_config
-from .entries import STATUSES
-from .errors import (
+from generator import __version__
+from generator.core.config import Config, find_site_root, load_config
+from generator.core.entries import STATUSES
+from generator.core.errors import (
     Diagnostic,
     InputsRejected,
     PapershelfError,
@@ -25,7 +25,7 @@ from .errors import (
     location,
     os_error,
 )
-from .sources import FORMATS
+from generator.ingest.sources import FORMATS
 
 PROGRESS_MIN = 300  # show a progress bar for imports writing more entries than this
 
@@ -137,7 +137,7 @@ def init(directory: Path, title: str) -> None:
     Writes site.yaml, content/sources/, content/papers/, .gitignore and the
     GitHub Pages workflow. Example: papershelf init my-list
     """
-    from .scaffold import create_site
+    from generator.scaffold import create_site
 
     written = create_site(directory, title=title)
     for path in written:
@@ -164,7 +164,7 @@ def import_(site_dir: Path | None, files: tuple[Path, ...], dry_run: bool, year:
     never changed. A listing piped in (FILE '-', or <(command) in bash) is kept as
     content/sources/pasted-DATE.txt. Example: papershelf import content/sources/*
     """
-    from .importer import apply_import, plan_import
+    from generator.ingest.importer import apply_import, plan_import
 
     config = open_site(site_dir)
     with contextlib.ExitStack() as stack:
@@ -204,7 +204,7 @@ def _print_plan(config: Config, plan, dry_run: bool, verbose: bool) -> None:
 def _entries_lock(config: Config, dry_run: bool = False) -> contextlib.AbstractContextManager:
     """The site's lock over content/papers/ (``import``, ``resolve`` and ``add`` take turns);
     a dry run writes nothing and takes none."""
-    from .locks import site_lock
+    from generator.core.locks import site_lock
 
     return contextlib.nullcontext() if dry_run else site_lock(config.root)
 
@@ -223,7 +223,7 @@ def _dump_paths(config: Config, files: tuple[Path, ...], stack: contextlib.ExitS
     """The dump files to import, each checked (regular, readable, not too big); every bad
     one is reported, one line each, before anything is parsed. A piped listing is read into
     a temporary copy named as it will be kept (``sources:`` records that name)."""
-    from .sources.reading import check_dump_path, is_pipe_argument, pasted_name, read_pipe
+    from generator.ingest.sources.reading import check_dump_path, is_pipe_argument, pasted_name, read_pipe
 
     paths, piped, errors = [], {}, []
     for path in files:
@@ -253,7 +253,7 @@ def _dump_paths(config: Config, files: tuple[Path, ...], stack: contextlib.ExitS
 def _keep_piped(paste: _Paste, dry_run: bool) -> None:
     """Save a piped listing that imported into content/sources/, so that its entries name a
     file the researcher can find (not ``63`` or ``-``); the same paste again is not saved twice."""
-    from .library import write_atomic_bytes
+    from generator.core.library import write_atomic_bytes
 
     verb = "would save" if dry_run else "saved"
     if paste.target.exists():
@@ -314,7 +314,7 @@ def check(ctx: click.Context, site_dir: Path | None) -> None:
     ratings outside 1-5 and arXiv ids used twice; untitled or undated entries
     are warnings. Example: papershelf check
     """
-    from .check import check_entries, entry_count
+    from generator.site.check import check_entries, entry_count
 
     config = open_site(site_dir)
     found = check_entries(config)
@@ -333,7 +333,7 @@ def _warm_up() -> None:
     import feedgen.feed  # noqa: F401
     import latex2mathml.converter  # noqa: F401
 
-    from .notes import NotesRenderer
+    from generator.site.notes import NotesRenderer
 
     NotesRenderer().render("*warm* 'up' | x |\n|---|\n| 1 |\n\n[^1]\n\n[^1]: $x$\n")
 
@@ -352,8 +352,8 @@ def build_options(config: Config, out: Path | None, base_url: str | None, search
                   clean: bool = False, jobs: int = 0):
     """BuildOptions from the command line, falling back on site.yaml. The folder is resolved
     either way: an output folder that is a symbolic link is built through, never replaced."""
-    from .build import BuildOptions
-    from .config import normalize_base_url
+    from generator.build.driver import BuildOptions
+    from generator.core.config import normalize_base_url
 
     target = (out if out else config.root / config.output_dir).resolve()
     return BuildOptions(out=target, base_url=normalize_base_url(base_url or config.base_url),
@@ -378,8 +378,8 @@ def build(site_dir: Path | None, out: Path | None, base_url: str | None, no_sear
     Renders only what changed since the last build; a failed build leaves the
     previous site whole. Example: papershelf build --base-url https://you.github.io/papers/
     """
-    from .build import build as build_site
-    from .config import host_missing
+    from generator.build.driver import build as build_site
+    from generator.core.config import host_missing
 
     config = open_site(site_dir)
     options = build_options(config, out, base_url, not no_search, clean, jobs)
@@ -407,11 +407,11 @@ def serve(site_dir: Path | None, host: str, port: int, open_browser: bool, no_se
     its error over the page until it is fixed. The search index is refreshed
     in the background. Example: papershelf serve --open
     """
-    from .build import build as build_site
-    from .search import index_site
-    from .serve import Preview, run_preview
-    from .theme import load_theme
-    from .views import Urls
+    from generator.build.driver import build as build_site
+    from generator.build.search_index import index_site
+    from generator.preview.server import Preview, run_preview
+    from generator.site.theme import load_theme
+    from generator.site.views import Urls
 
     config = open_site(site_dir)
     root = config.root
@@ -480,9 +480,9 @@ def resolve(site_dir: Path | None, refresh: bool, api_url: str | None, dry_run: 
     in content/.arxiv-cache.json, so a second run sends none (--refresh asks
     again). Example: papershelf resolve
     """
-    from .arxiv_api import ArxivError, api_settings
-    from .online import open_lookup, plan_resolve, run_resolve
-    from .resolve import RESOLVED, Report
+    from generator.online.arxiv_client import ArxivError, api_settings
+    from generator.online.jobs import open_lookup, plan_resolve, run_resolve
+    from generator.online.matching import RESOLVED, Report
 
     config = open_site(site_dir)
     settings = api_settings(api_url, os.environ)
@@ -529,8 +529,8 @@ def add(ctx: click.Context, site_dir: Path | None, ids: tuple[str, ...], tags: t
     with its id only: run 'papershelf resolve' later.
     Example: papershelf add 2505.09343 https://arxiv.org/abs/2401.06066 --tag moe
     """
-    from .arxiv_api import api_settings
-    from .online import add_papers, check_tags, open_lookup, parse_ids
+    from generator.online.arxiv_client import api_settings
+    from generator.online.jobs import add_papers, check_tags, open_lookup, parse_ids
 
     config = open_site(site_dir)
     wanted, tag_list = parse_ids(ids), check_tags(tags)

@@ -6,10 +6,10 @@ import importlib.metadata
 import json
 from pathlib import Path
 
-from . import __version__
-from .config import CONFIG_NAME
-from .errors import ConfigError
-from .library import write_atomic
+from generator import __version__
+from generator.core.config import CONFIG_NAME
+from generator.core.errors import ConfigError
+from generator.core.library import write_atomic
 
 SKELETON = Path(__file__).parent / "skeleton"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.config import CACHE_DIR
+from generator.core.config import CACHE_DIR
 from tests.conftest import ROOT
 
 WORKFLOWS = [ROOT / ".github" / "workflows" / "pages.yml", ROOT / "generator" / "skeleton" / "pages.yml"]

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.entries import read_entry
-from generator.library import Library, load_library, save_entry
+from generator.core.entries import read_entry
+from generator.core.library import Library, load_library, save_entry
 
 from ..conftest import make_site, run, seed_paths, static_server
 from .browsing import SCREENSHOTS, VIEWPORTS, PageReport, Visit, axe_source, block_external, inspect_page

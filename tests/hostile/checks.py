@@ -6,7 +6,7 @@ import re
 
 from bs4 import BeautifulSoup
 
-from generator.sanitize import HTML_TAGS, MATHML_TAGS, URL_SCHEMES
+from generator.site.sanitize import HTML_TAGS, MATHML_TAGS, URL_SCHEMES
 
 LATEX_HTML = [  # LaTeX text commands and math carrying raw HTML
     r"$\mbox{<script>alert(1)</script>}$",

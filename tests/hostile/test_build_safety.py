@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildOptions, build
-from generator.config import load_config
+from generator.build.driver import BuildOptions, build
+from generator.core.config import load_config
 from tests.conftest import EPOCH, build_demo, run, seed_paths, snapshot
 
 
@@ -73,7 +73,7 @@ def test_a_file_added_to_a_built_site_stops_a_build_that_would_replace_it(site):
 # ----- the journal: failed builds are repaired --------------------------------------------------
 
 def test_a_build_that_fails_while_writing_is_repaired_by_the_next(site, monkeypatch):
-    import generator.build as build_module
+    import generator.build.driver as build_module
 
     build_demo(site, "--no-search")
     add_to_notes(site, 6)
@@ -164,8 +164,8 @@ def papershelf(site: Path, *args: str) -> subprocess.Popen:
 @contextlib.contextmanager
 def lock_held_elsewhere(site: Path, lock: str = "output_lock(site, site / '_site')"):
     """Another process holding a lock of ``site`` (its output folder's, or ``lock``, an
-    expression of ``generator.locks`` over ``site``); yields the process."""
-    code = ("import sys, time; from pathlib import Path; from generator.locks import *\n"
+    expression of ``generator.core.locks`` over ``site``); yields the process."""
+    code = ("import sys, time; from pathlib import Path; from generator.core.locks import *\n"
             "site = Path(sys.argv[1])\n"
             f"with {lock}:\n"
             "    print('held', flush=True); time.sleep(60)\n")
@@ -193,7 +193,7 @@ def test_a_second_build_waits_for_the_first_and_says_for_whom(site):
 
 
 def test_a_build_that_may_not_wait_names_the_holder(site):
-    from generator.locks import LockError
+    from generator.core.locks import LockError
 
     build_demo(site, "--no-search")
     config = load_config(site)
@@ -258,8 +258,8 @@ class _Trigger:
 
     def fail(self) -> None:
         if not self.mounted or self.code not in (errno.ENOSPC, errno.EROFS):  # root ignores modes
-            import generator.build as build_module
-            import generator.pages as pages_module
+            import generator.build.driver as build_module
+            import generator.build.pages as pages_module
 
             def refuse(path, *_):
                 raise OSError(self.code, os.strerror(self.code), str(path))
@@ -301,7 +301,7 @@ def test_a_full_or_read_only_disk_is_one_line_and_the_site_survives(site, tmp_pa
 
 
 def test_a_cache_that_cannot_be_written_is_one_line_naming_it(site, monkeypatch):
-    from generator.buildstate import BuildState
+    from generator.build.cache import BuildState
 
     build_demo(site, "--no-search")
     add_to_notes(site, 2)
@@ -473,7 +473,7 @@ def test_a_tag_too_long_for_a_file_name_is_caught_by_check_or_built(site):
 
 
 def test_a_file_system_error_in_a_fresh_build_names_the_output_folder_not_the_staging_one(site, monkeypatch):
-    import generator.pages as pages_module
+    import generator.build.pages as pages_module
 
     build_demo(site, "--no-search")
 

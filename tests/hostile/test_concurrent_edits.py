@@ -15,8 +15,8 @@ import textwrap
 import time
 from pathlib import Path
 
-from generator.entries import Entry, read_entry
-from generator.library import save_entry
+from generator.core.entries import Entry, read_entry
+from generator.core.library import save_entry
 
 from ..conftest import run
 

@@ -17,8 +17,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.entries import parse_entry, read_entry
-from generator.merge import fill
+from generator.core.entries import parse_entry, read_entry
+from generator.ingest.merge import fill
 
 from ..arxiv_server import FakeArxiv, demo_records
 from ..conftest import run, seed_paths
@@ -224,7 +224,7 @@ class _Record:
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(curated_files())
 def test_the_editor_changes_only_the_lines_it_fills(case):
-    from generator.frontmatter_edit import update_front_matter
+    from generator.core.frontmatter_edit import update_front_matter
 
     data, newline = case
     text = data.decode("utf-8-sig")
@@ -259,8 +259,8 @@ def test_an_entry_the_editor_cannot_place_safely_is_refused_untouched(site):
 
 
 def test_an_edit_saved_between_merge_and_rename_is_kept(site, monkeypatch):
-    from generator import importer
-    from generator.config import load_config
+    from generator.core.config import load_config
+    from generator.ingest import importer
 
     path = write_entry(site, "race.md", curated())
     config = load_config(site)
@@ -284,8 +284,8 @@ def test_an_edit_saved_between_merge_and_rename_is_kept(site, monkeypatch):
 
 
 def test_a_file_being_saved_in_two_writes_is_waited_for(site):
-    from generator.config import load_config
-    from generator.importer import apply_import, plan_import
+    from generator.core.config import load_config
+    from generator.ingest.importer import apply_import, plan_import
 
     path = write_entry(site, "saving.md", curated())
     config = load_config(site)
@@ -422,7 +422,7 @@ def test_implausible_dates_are_a_check_warning(site, date):
 
 def test_yaml_is_still_plain_yaml():
     """The editor's output stays ordinary YAML any tool reads (not only papershelf)."""
-    from generator.frontmatter_edit import update_front_matter
+    from generator.core.frontmatter_edit import update_front_matter
 
     data, _ = curated(b"\r\n", True), None
     meta = parse_entry(data.decode("utf-8-sig"), Path("x.md")).meta
@@ -441,8 +441,8 @@ def _listing(site: Path) -> Path:
 def test_an_entry_the_curator_creates_while_import_runs_is_not_overwritten(site):
     """import plans `arxiv-2505.09343.md` as new; the curator saves a file of that name (their
     own notes on the paper) before import writes it: it is merged into, never replaced."""
-    from generator import importer
-    from generator.config import load_config
+    from generator.core.config import load_config
+    from generator.ingest import importer
 
     config = load_config(site)
     plan = importer.plan_import(config, [_listing(site)])
@@ -474,7 +474,7 @@ def test_an_entry_with_a_long_file_name_is_updated_or_named_and_the_others_writt
 def test_an_entry_that_cannot_be_written_is_one_line_and_the_others_are_written(site, monkeypatch):
     """Any file-system error on one entry (here: permission denied) names that entry in one
     line, exit 1, and every other entry of the listing is still written."""
-    from generator import library
+    from generator.core import library
 
     (papers(site) / "mine.md").write_text('---\ntitle: Mine\narxiv: "2505.09343"\n---\nMy notes\n',
                                           encoding="utf-8")
@@ -498,9 +498,9 @@ def test_an_entry_that_cannot_be_written_is_one_line_and_the_others_are_written(
 def test_creating_an_entry_never_replaces_a_file_of_its_name(tmp_path):
     """`add` and `import` create entries with `create_entry`: over an existing file (saved
     meanwhile) only its empty keys are filled; over a link or a folder nothing is written."""
-    from generator.entries import Entry
-    from generator.errors import EntryError
-    from generator.library import create_entry
+    from generator.core.entries import Entry
+    from generator.core.errors import EntryError
+    from generator.core.library import create_entry
 
     mine = tmp_path / "paper.md"
     mine.write_bytes(b"---\ntitle: Mine\nstatus: read\n---\nMy notes.\n")
@@ -517,7 +517,7 @@ def test_creating_an_entry_never_replaces_a_file_of_its_name(tmp_path):
 
 def test_temporary_entry_names_are_short_and_papershelfs():
     """Whatever the entry's name, its temporary file has a short name the stale-temp sweep knows."""
-    from generator.library import _TEMP, temp_name
+    from generator.core.library import _TEMP, temp_name
 
     name = temp_name()
     assert len(name) < 40 and name.startswith(".") and name.endswith(".tmp") and _TEMP.match(name)

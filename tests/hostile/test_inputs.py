@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.library import load_library
+from generator.core.library import load_library
 
 from ..conftest import EPOCH, FIXTURES, SEEDS, run, seed_paths, snapshot, user_files
 
@@ -100,7 +100,7 @@ def test_dev_zero_is_refused_without_reading_it(site):
 
 
 def test_an_oversized_dump_is_one_clear_error(site, tmp_path, monkeypatch):
-    from generator.sources import reading
+    from generator.ingest.sources import reading
 
     monkeypatch.setattr(reading, "MAX_DUMP_BYTES", 10_000)
     result = run(site, "import", str(seed_paths(site)[1]))

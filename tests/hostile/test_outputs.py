@@ -14,8 +14,8 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.bibtex import bibtex_entry
-from generator.exports import bib_file
+from generator.site.bibtex import bibtex_entry
+from generator.site.exports import bib_file
 
 from ..conftest import run
 

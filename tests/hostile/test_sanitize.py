@@ -10,8 +10,8 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from generator.markup import text_html
-from generator.notes import BLOCK_LIMIT, NotesRenderer, bounded_blocks
+from generator.site.markup import text_html
+from generator.site.notes import BLOCK_LIMIT, NotesRenderer, bounded_blocks
 
 from ..conftest import run
 from .checks import CONTROL, LATEX_ATTRIBUTES, LATEX_HTML, NOTE_LINKS, fragment_problems, url_scheme
@@ -173,7 +173,7 @@ def test_hostile_abstract_and_notes_are_safe_on_the_page_and_in_the_feed(site):
 
 
 def test_policy_key_changes_with_what_the_boundary_allows(monkeypatch):
-    from generator import sanitize
+    from generator.site import sanitize
 
     before = sanitize.policy_key()
     sanitize.policy_key.cache_clear()

@@ -36,7 +36,7 @@ def test_unclosed_link_brackets_render_in_linear_time(unit):
     """Item 16: a note (one block, under BLOCK_LIMIT, so not cut) of unclosed link openers took
     work quadratic in its length: 4,000 '[' ~9 s, 20,000 ~4 min, stalling every build. Twice
     the openers must take about twice the work."""
-    from generator.notes import NotesRenderer
+    from generator.site.notes import NotesRenderer
 
     renderer = NotesRenderer()
     renderer.render(unit * 10)  # converters made, caches warm
@@ -50,11 +50,11 @@ def test_links_render_exactly_as_python_markdown_renders_them(text):
     """The linear bracket search finds the links Python-Markdown's own search finds."""
     from unittest import mock
 
-    from generator.notes import NotesRenderer
+    from generator.site.notes import NotesRenderer
 
     note = text + "\n\n[x]: https://example.org/x\n[1]: https://example.org/1\n"
     bounded = NotesRenderer().render(note, every_extension=True)
-    with mock.patch("generator.notes.bound_links", lambda md: None):
+    with mock.patch("generator.site.notes.bound_links", lambda md: None):
         plain = NotesRenderer().render(note, every_extension=True)
     assert bounded == plain
 
@@ -92,8 +92,8 @@ def test_latex_sizes_from_input_cannot_blow_up_the_page(tex):
     Lengths from input stay within a sane bound (here 100em)."""
     from bs4 import BeautifulSoup
 
-    from generator.markup import text_html
-    from generator.notes import NotesRenderer
+    from generator.site.markup import text_html
+    from generator.site.notes import NotesRenderer
 
     for html in (text_html(f"An abstract {tex} here."), NotesRenderer().render(f"A note {tex} here.")):
         for element in BeautifulSoup(html, "html.parser").find_all(True):
@@ -146,8 +146,8 @@ def test_latex_cannot_move_text_out_of_the_abstract(tex):
     or below the abstract. Offsets from input stay within the line (here at most 1em)."""
     from bs4 import BeautifulSoup
 
-    from generator.markup import text_html
-    from generator.notes import NotesRenderer
+    from generator.site.markup import text_html
+    from generator.site.notes import NotesRenderer
 
     for html in (text_html(f"An abstract {tex} here."), NotesRenderer().render(f"A note {tex} here.")):
         for element in BeautifulSoup(html, "html.parser").find_all(True):
@@ -170,7 +170,7 @@ def test_character_references_do_not_bring_control_characters_back(site, kind, s
     promise "control characters reach no page" breaks). Strip after cleaning too."""
     import yaml
 
-    from generator.sanitize import CONTROL
+    from generator.site.sanitize import CONTROL
 
     from ..conftest import run
 

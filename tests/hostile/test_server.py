@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import serve
+from generator.preview import server as serve
 
 PAGE = b"<!DOCTYPE html><html><head><title>x</title></head><body><p>hello</p></body></html>\n"
 

@@ -1,0 +1,464 @@
+"""The reading list on disk: read every entry of content/papers/, write entries atomically.
+
+Only regular files are entries: a symbolic link (which could point anywhere) or a folder
+named ``x.md`` is never read. Updates to existing entries are compare-and-swap: the file
+is re-checked (identity, size, modification time, bytes) just before the rename and the
+merge is redone when it changed, so an edit saved meanwhile is merged into, not lost.
+A new entry is created exclusively (a hard link of a whole temporary file, which fails if
+the name exists): a file the curator saved under that name meanwhile is merged into too.
+Temporary files have short names of their own (``.ps-PID-N.tmp``), so an entry's name of
+any legal length can be written, and a killed write's leftovers are known as papershelf's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import itertools
+import os
+import pickle
+import re
+import stat
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator import __version__
+from generator.core.entries import Entry, decode, format_entry, is_empty, parse_entry, read_bytes
+from generator.core.errors import EntryError, os_error
+
+ENTRY_SUFFIX = ".md"
+CACHE_FORMAT = 2  # 2: entries read as bytes (BOM, CR line ends, arxiv ids as written)
+SETTLE_SECONDS = 2.0  # a broken file younger than this may be an editor's save in progress
+SETTLE_STEP = 0.05
+CAS_ATTEMPTS = 50
+STALE_TEMP_SECONDS = 15 * 60
+# ``.ps-PID-N.tmp``, and ``.name.md.PID.tmp`` as earlier versions named them.
+_TEMP = re.compile(r"\A\.(?:ps-(\d+)-\d+|.+\.md\.(\d+))\.tmp\Z")
+_TEMP_NUMBERS = itertools.count(1)
+# Where hard links cannot be made (FAT, some network file systems), a new entry's name is
+# reserved with O_EXCL instead.
+_NO_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS})
+
+
+@dataclass
+class Library:
+    """Every readable entry, by slug, and the errors of the files that could not be read."""
+
+    folder: Path
+    entries: dict[str, Entry] = field(default_factory=dict)
+    errors: list[EntryError] = field(default_factory=list)
+    cache: Path | None = None
+    taken: list[str] = field(default_factory=list)  # every *.md name's stem: files, links, folders
+    known: dict[str, tuple] = field(default_factory=dict)  # slug -> (stat, meta, body, derived)
+    derive: Callable[[Entry], Any] | None = None
+
+    def derived(self, slug: str) -> Any:
+        """What ``derive`` made of the entry (kept in the cache with it)."""
+        return self.known[slug][3]
+
+    def path_of(self, slug: str) -> Path:
+        """Where the entry ``slug`` lives."""
+        return self.folder / f"{slug}{ENTRY_SUFFIX}"
+
+    def remember(self, written: Iterable[tuple[Entry, tuple[int, int, int], Any]]) -> None:
+        """Note entries just written, each with its file key and what ``derive`` made of it
+        (see ``saved``), and refresh the cache, so the next run parses none of them."""
+        for entry, key, extra in written:
+            self.known[entry.slug] = (key, entry.meta, entry.body, extra)
+            self.entries[entry.slug] = entry
+        if self.cache:
+            _write_cache(self.cache, _header(self.derive), self.known)
+
+    def saved(self, entry: Entry, path: Path) -> tuple[tuple[int, int, int], Any]:
+        """The file key and derived data ``remember`` wants for ``entry``, just saved at ``path``
+        (worker processes call this, so the work is spread over the cores)."""
+        return file_key(os.stat(path)), (self.derive(entry) if self.derive else None)
+
+
+def temp_name() -> str:
+    """A new temporary file name: short whatever the target's name, unique in this process
+    (and across forked workers, by the process id), known to ``remove_stale_temps``."""
+    return f".ps-{os.getpid()}-{next(_TEMP_NUMBERS)}.tmp"
+
+
+def readable_name(name: str) -> str:
+    """``name`` as text: a byte that is not UTF-8 (kept by Python as a surrogate) becomes
+    U+FFFD, so it can be printed and written into an entry."""
+    if name.isascii():
+        return name
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def utf8_name(name: str) -> bool:
+    """Whether a file name read from the disk is UTF-8 (else it holds surrogates)."""
+    if name.isascii():
+        return True
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def entry_paths(folder: Path) -> list[Path]:
+    """Entry files in a stable order (hidden and temporary files skipped)."""
+    return [folder / name for name, _ in scan_folder(folder)]
+
+
+def file_key(st: os.stat_result) -> tuple[int, int, int]:
+    """What tells that a file may have changed: modification and change times, and size.
+    (The change time cannot be set back by tools that restore modification times.)"""
+    return st.st_mtime_ns, st.st_ctime_ns, st.st_size
+
+
+def scan_folder(folder: Path) -> list[tuple[str, tuple[int, int, int]]]:
+    """(file name, file key) of every entry file (a regular file, not a link), sorted by name."""
+    return survey_folder(folder)[0]
+
+
+def survey_folder(folder: Path) -> tuple[list[tuple[str, tuple[int, int, int]]], list[str], list[str]]:
+    """``scan_folder``'s list, the ``*.md`` names that are not entries (links, folders, names
+    that are not UTF-8...), and the names of temporary files left by writes, in one pass.
+
+    A missing folder holds no entries; a file in its place is an error (it would otherwise
+    read as an empty reading list, and a build would publish that).
+    """
+    found, odd, temps = [], [], []
+    try:
+        with os.scandir(folder) as items:
+            for item in items:
+                name = item.name
+                if name[0] == ".":
+                    if name.endswith(".tmp"):
+                        temps.append(name)
+                elif name.endswith(ENTRY_SUFFIX):
+                    if item.is_file(follow_symlinks=False) and utf8_name(name):
+                        st = item.stat(follow_symlinks=False)
+                        found.append((name, (st.st_mtime_ns, st.st_ctime_ns, st.st_size)))  # file_key
+                    else:
+                        odd.append(name)
+    except FileNotFoundError:
+        return [], [], []
+    except NotADirectoryError:
+        if not folder.exists():  # a part of the path above is a file: as missing
+            return [], [], []
+        raise EntryError("is a file, not the folder of entries", path=folder,
+                         hint="move the file away and put the entries' folder back") from None
+    found.sort()
+    return found, sorted(odd), temps
+
+
+def odd_entry_error(path: Path) -> EntryError:
+    """Why a ``*.md`` name that is not a regular file (or not UTF-8) is not an entry."""
+    if not utf8_name(path.name):
+        return EntryError("file name is not UTF-8, so it cannot be an entry's name (its page's URL)",
+                          path=path.with_name(readable_name(path.name)),
+                          hint="rename the file with a UTF-8 name")
+    if path.is_symlink():
+        return EntryError("is a symbolic link; entries are read only from regular files", path=path,
+                          hint="replace the link by a copy of the file, or remove it")
+    return EntryError("is not a regular file, so it is not an entry", path=path,
+                      hint="rename it so that its name does not end in .md")
+
+
+def remove_stale_temps(folder: Path, names: Iterable[str] | None = None) -> list[str]:
+    """Remove the temporary files of writes that were killed: their process is gone, or they
+    are older than STALE_TEMP_SECONDS. Returns the names removed."""
+    if names is None:
+        names = survey_folder(folder)[2]
+    removed = []
+    for name in names:
+        match = _TEMP.match(name)
+        if not match:
+            continue
+        pid = int(match.group(1) or match.group(2))
+        path = folder / name
+        try:
+            age = time.time() - path.lstat().st_mtime
+        except OSError:
+            continue
+        if _alive(pid) and age < STALE_TEMP_SECONDS:
+            continue
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed.append(name)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def load_library(folder: Path, cache: Path | None = None,
+                 derive: Callable[[Entry], Any] | None = None) -> Library:
+    """Read every entry in ``folder``; unreadable files are collected, not raised.
+
+    With ``cache``, entries whose file is unchanged (same mtime and size) come from that
+    file, with what ``derive`` made of them, and it is refreshed when anything changed:
+    re-importing into a big list then parses nothing. A file name that is not UTF-8 is an
+    error (an entry nothing can name); links and folders named ``*.md`` are only ``taken``.
+    """
+    library = Library(folder, cache=cache, derive=derive)
+    known = _read_cache(cache, _header(derive)) if cache else {}
+    seen: dict[str, tuple] = {}
+    found, odd, _ = survey_folder(folder)
+    library.errors += [odd_entry_error(folder / name) for name in odd if not utf8_name(name)]
+    library.taken = [name[:-len(ENTRY_SUFFIX)] for name in odd]
+    for name, key in found:
+        path = folder / name
+        cached = known.get(path.stem)
+        if cached is not None and cached[0] == key:
+            seen[path.stem] = cached
+            library.entries[path.stem] = Entry(path.stem, cached[1], cached[2])
+            continue
+        try:
+            entry = read_settled(path)[1]
+        except EntryError as exc:
+            library.errors.append(exc)
+            continue
+        library.entries[path.stem] = entry
+        seen[path.stem] = (key, entry.meta, entry.body, derive(entry) if derive else None)
+    library.known = seen
+    if cache and seen != known:
+        _write_cache(cache, _header(derive), seen)
+    return library
+
+
+def _header(derive: Callable[[Entry], Any] | None) -> tuple:
+    """What a cache must have been written by: this papershelf, and the same ``derive``."""
+    name = f"{derive.__module__}.{derive.__qualname__}" if derive else ""
+    return ("papershelf-library", CACHE_FORMAT, __version__, name)
+
+
+def _read_cache(path: Path, header: tuple) -> dict[str, tuple]:
+    try:
+        found, data = pickle.loads(path.read_bytes())
+    except Exception:  # absent or unreadable: simply parse every file
+        return {}
+    return data if found == header and isinstance(data, dict) else {}
+
+
+def _write_cache(path: Path, header: tuple, data: dict[str, tuple]) -> None:
+    with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+        write_atomic_bytes(path, pickle.dumps((header, data), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file and a rename: never half-written."""
+    write_atomic_bytes(path, text.encode("utf-8"))
+
+
+def write_atomic_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename.
+
+    A replaced file keeps its permissions; a new one gets the usual ones (0666 less umask).
+    """
+    _replace_if(path, data, None)
+
+
+def _replace_if(path: Path, data: bytes, still: Callable[[], bool] | None) -> bool:
+    """Write ``data`` to a temporary file beside ``path`` and rename it over ``path`` if
+    ``still()`` (checked last thing before the rename) is true; returns whether it did."""
+    try:
+        mode: int | None = os.stat(path).st_mode & 0o777
+    except FileNotFoundError:
+        mode = None
+    tmp, fd = _open_temp(path)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            if mode is not None:
+                os.fchmod(handle.fileno(), mode)
+        if still is not None and not still():
+            tmp.unlink()
+            return False
+        os.replace(tmp, path)
+        return True
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _open_temp(path: Path) -> tuple[Path, int]:
+    """A new temporary file beside ``path``, open for writing. An error here is the folder's
+    (every file written there would fail alike), so it is marked ``folder_wide``."""
+    tmp = path.with_name(temp_name())  # a leftover of a killed process of the same id is reused
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        try:
+            return tmp, os.open(tmp, flags, 0o666)
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return tmp, os.open(tmp, flags, 0o666)
+    except OSError as exc:
+        exc.folder_wide = True  # type: ignore[attr-defined]
+        raise
+
+
+def read_settled(path: Path) -> tuple[bytes, Entry, os.stat_result]:
+    """Read and parse an entry, waiting (bounded) for one that looks half-saved: a file that
+    does not parse and was modified in the last SETTLE_SECONDS is re-read until it parses
+    or is that old, as editors that save in place truncate the file and then write it."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while True:
+        data = read_bytes(path)
+        st = os.stat(path, follow_symlinks=False)
+        try:
+            return data, parse_entry(decode(data, path), path), st
+        except EntryError:
+            if time.time() - st.st_mtime >= SETTLE_SECONDS or time.monotonic() > deadline:
+                raise
+        time.sleep(SETTLE_STEP)
+
+
+def update_entry(path: Path, merge: Callable[[Entry], dict[str, Any] | None]) -> Entry | None:
+    """Fill an existing entry in place: ``merge`` gets the entry as it is now and returns its
+    new front matter (or None); only the lines of the keys that change are written.
+
+    Compare-and-swap: just before the rename the file must still be the same file with the
+    same size, time and bytes, else the merge is redone on what is there now; an edit that
+    lands in the old file during the rename itself is found afterwards and merged too.
+    Returns the entry written, or None when nothing changed. FileNotFoundError when removed.
+    """
+    for _ in range(CAS_ATTEMPTS):
+        data, entry, st = read_settled(path)
+        meta = merge(entry)
+        if meta is None or meta == entry.meta:
+            return None
+        from generator.core.frontmatter_edit import update_front_matter  # only updates pay for the editor
+
+        new = update_front_matter(data, entry.meta, meta, path)
+        with _open_nofollow(path) as handle:  # the file as it was merged: watched until the rename
+            if not _unchanged(handle, st, data):
+                continue
+            replaced = _replace_if(path, new, _still(handle, st, data, path))
+            if replaced and _unchanged(handle, st, data):
+                return Entry(entry.slug, meta, entry.body)  # what the new bytes parse to (verified)
+            if replaced:  # written to the old file while it was being replaced: put that back
+                write_atomic_bytes(path, _settled_bytes(handle, path))
+    raise EntryError("changed on every attempt to update it", path=path,
+                     hint="run the command again once the file is no longer being edited")
+
+
+def _open_nofollow(path: Path) -> Any:
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    return os.fdopen(os.open(path, flags), "rb")
+
+
+def _settled_bytes(handle: Any, path: Path) -> bytes:
+    """The bytes of an open entry file once they parse, or once unchanged for SETTLE_SECONDS."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while True:
+        handle.seek(0)
+        data = handle.read()
+        try:
+            parse_entry(decode(data, path), path)
+            return data
+        except EntryError:
+            if time.time() - os.fstat(handle.fileno()).st_mtime >= SETTLE_SECONDS \
+                    or time.monotonic() > deadline:
+                return data
+        time.sleep(SETTLE_STEP)
+
+
+def _still(handle: Any, st: os.stat_result, data: bytes, path: Path) -> Callable[[], bool]:
+    """The last check before the rename: the path is still the file merged, unchanged."""
+    return lambda: _unchanged(handle, st, data) and _same_file(path, st)
+
+
+def _unchanged(handle: Any, st: os.stat_result, data: bytes) -> bool:
+    now = os.fstat(handle.fileno())
+    if (now.st_ino, now.st_size, now.st_mtime_ns) != (st.st_ino, st.st_size, st.st_mtime_ns):
+        return False
+    handle.seek(0)
+    return hashlib.blake2b(handle.read()).digest() == hashlib.blake2b(data).digest()
+
+
+def _same_file(path: Path, st: os.stat_result) -> bool:
+    try:
+        now = os.stat(path, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    return (now.st_ino, now.st_dev) == (st.st_ino, st.st_dev) and stat.S_ISREG(now.st_mode)
+
+
+def save_entry(folder: Path, entry: Entry) -> Path:
+    """Write one entry file atomically, over any file of that name; returns its path.
+    (Commands create entries with ``create_entry``, which never replaces a file.)"""
+    path = folder / f"{entry.slug}{ENTRY_SUFFIX}"
+    write_atomic(path, format_entry(entry))
+    return path
+
+
+def create_entry(folder: Path, entry: Entry,
+                 merge: Callable[[Entry], dict[str, Any] | None] | None = None) -> Entry | None:
+    """Create the new entry file ``entry``, whole or not at all, never over an existing file.
+
+    When the name exists (the curator saved a file of that name since the plan was made),
+    ``merge`` (default: fill the file's empty keys from ``entry``) is applied to that file
+    as ``update_entry`` does. Returns the entry written (None when the merge changed nothing).
+    """
+    path = folder / f"{entry.slug}{ENTRY_SUFFIX}"
+    if _create(path, format_entry(entry).encode("utf-8")):
+        return entry
+    return update_entry(path, merge or (lambda now: _fill_empty(now.meta, entry.meta)))
+
+
+def write_error(exc: OSError, path: Path) -> EntryError | None:
+    """A failed write of the entry ``path`` as one line naming it (not its temporary file),
+    or None when it must stop the whole job: the disk is full or read-only, or no file can be
+    made in the folder (the next entry would fail alike), or the errno points at a bug."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS) or getattr(exc, "folder_wide", False):
+        return None
+    known = os_error(exc, path)
+    if known is None:
+        return None
+    return EntryError(f"cannot write: {known.message}", path=path, hint=known.hint)
+
+
+def _fill_empty(meta: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    return {**meta, **{key: value for key, value in new.items() if is_empty(meta.get(key))}}
+
+
+def _create(path: Path, data: bytes) -> bool:
+    """Write ``data`` as the new file ``path``; False (nothing written) when the name exists."""
+    tmp, fd = _open_temp(path)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        try:
+            os.link(tmp, path, follow_symlinks=False)  # fails if the name exists, as anything
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            if exc.errno not in _NO_LINKS:
+                raise
+            return _create_reserved(path, tmp)
+        return True
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _create_reserved(path: Path, tmp: Path) -> bool:
+    """``_create`` without hard links: reserve the name with O_EXCL, then rename the whole
+    temporary file over the reservation if it is still the empty file made."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "rb") as handle:
+        reserved = os.fstat(handle.fileno())
+        if _replace_if(path, tmp.read_bytes(), _still(handle, reserved, b"", path)):
+            return True
+    return False

@@ -1,0 +1,153 @@
+"""Identity and fill-only merging of dump records into entries: pure, no I/O.
+
+Two records or entries are the same paper when they share an arXiv id, a
+normalised title or a normalised abstract. Merging fills empty fields only and
+appends to ``sources``; it never overwrites a value, and never touches notes,
+tags, status or rating of an existing entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.core.entries import Entry, is_empty
+from generator.core.errors import Diagnostic
+from generator.ingest.records import Record
+
+# Fields a record can fill, in the order records are consulted for them.
+RECORD_FIELDS = ("title", "arxiv", "date", "updated", "org", "org_handle", "authors_count",
+                 "upvotes", "comment", "abstract")
+_LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+")
+
+
+def normalize_title(title: str) -> str:
+    """Case, whitespace, punctuation and LaTeX markup removed: the title's identity."""
+    text = unicodedata.normalize("NFKC", _LATEX_COMMAND.sub(" ", title)).casefold()
+    return " ".join(re.sub(r"[\W_]+", " ", text).split())
+
+
+def normalize_abstract(abstract: str) -> str:
+    """Whitespace collapsed: the abstract's identity."""
+    text = abstract.strip()
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text or "\u00a0" in text:
+        text = " ".join(text.split())
+    return text
+
+
+def identity_keys(title: Any, abstract: Any, arxiv: Any) -> list[tuple[str, str]]:
+    """Every key under which a paper can be recognised."""
+    keys = []
+    if isinstance(arxiv, str) and arxiv:
+        keys.append(("arxiv", arxiv))
+    if isinstance(title, str) and (norm := normalize_title(title)):
+        keys.append(("title", norm))
+    if isinstance(abstract, str) and (norm := normalize_abstract(abstract)):
+        # a digest: keys are kept in caches and sent between processes, abstracts are long
+        keys.append(("abstract", hashlib.blake2b(norm.encode(), digest_size=16).hexdigest()))
+    return keys
+
+
+@dataclass
+class Group:
+    """One paper: the existing entry it matched (if any) and the records that describe it."""
+
+    entry: Entry | None
+    records: list[Record] = field(default_factory=list)
+
+
+def entry_keys(entry: Entry) -> list[tuple[str, str]]:
+    """The identity keys of an entry."""
+    return identity_keys(entry.get("title"), entry.get("abstract"), entry.get("arxiv"))
+
+
+def record_keys(record: Record) -> list[tuple[str, str]]:
+    """The identity keys of a record."""
+    return identity_keys(record.title, record.abstract, record.arxiv)
+
+
+def group_records(
+    entries: Sequence[Entry], records: Sequence[Record],
+    keys_of_entries: Sequence[list] | None = None, keys_of_records: Sequence[list] | None = None,
+) -> tuple[list[Group], list[Diagnostic]]:
+    """Group records by paper, attaching each group to the existing entry it matches.
+
+    Identity keys may be passed in when already known. A group that matches two
+    existing entries is a conflict: it is reported and dropped.
+    """
+    keys_of_entries = keys_of_entries if keys_of_entries is not None else [entry_keys(e) for e in entries]
+    keys_of_records = keys_of_records if keys_of_records is not None else [record_keys(r) for r in records]
+    parent = list(range(len(records) + len(entries)))
+
+    def find(node: int) -> int:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    owner: dict[tuple[str, str], int] = {}
+    for offset, keys in enumerate(keys_of_entries):
+        for key in keys:
+            owner.setdefault(key, len(records) + offset)
+    for node, keys in enumerate(keys_of_records):
+        for key in keys:
+            if key in owner:
+                parent[find(node)] = find(owner[key])
+            else:
+                owner[key] = node
+
+    members: dict[int, list[int]] = {}
+    for node in range(len(records)):
+        members.setdefault(find(node), []).append(node)
+    for offset in range(len(entries)):
+        root = find(len(records) + offset)
+        if root in members:
+            members[root].append(len(records) + offset)
+
+    groups, conflicts = [], []
+    for nodes in members.values():
+        matched = [entries[n - len(records)] for n in nodes if n >= len(records)]
+        group_recs = [records[n] for n in nodes if n < len(records)]
+        if len(matched) > 1:
+            first = group_recs[0]
+            names = " and ".join(f"{e.slug}.md" for e in matched)
+            conflicts.append(Diagnostic(first.source, first.line,
+                                        f"this paper matches both {names}; not merged "
+                                        "(merge the two entry files by hand)"))
+            continue
+        groups.append(Group(entry=matched[0] if matched else None, records=group_recs))
+    return groups, conflicts
+
+
+def fill(meta: dict[str, Any], records: Iterable[Record]) -> dict[str, Any]:
+    """A copy of ``meta`` with empty fields filled from ``records`` and their sources appended.
+
+    arXiv records are consulted first, so an arXiv ``Created`` date wins over a
+    Hugging Face date when both arrive together.
+    """
+    merged = dict(meta)
+    ordered = sorted(records, key=lambda r: r.format != "arxiv")
+    for name in RECORD_FIELDS:
+        if is_empty(merged.get(name)):
+            value = next((getattr(r, name) for r in ordered if getattr(r, name) is not None), None)
+            if value is not None:
+                merged[name] = value
+    sources = merged.get("sources")
+    if isinstance(sources, str) and sources:
+        sources = [sources]  # one file written as a plain string, not a list of letters
+    elif is_empty(sources):
+        sources = []
+    if not isinstance(sources, list):
+        return merged  # not a list of file names: the curator's value stays as it is
+    sources = list(sources)
+    for record in records:
+        if record.source not in sources:
+            sources.append(record.source)
+    if sources:
+        merged["sources"] = sources
+    return merged
+

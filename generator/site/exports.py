@@ -1,0 +1,62 @@
+"""Machine-readable outputs: papers.json, papers.bib, sitemap.xml, robots.txt."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Sequence
+from html import escape as _escape
+from typing import Any
+
+from generator.core.entries import ordered_meta
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def json_record(slug: str, url: str, meta: dict[str, Any]) -> str:
+    """One paper as a line of papers.json: its front matter (dates as ISO) plus slug and URL."""
+    data = {"slug": slug, "url": url}
+    for key, value in ordered_meta(meta).items():
+        data[key] = value.isoformat() if isinstance(value, dt.date) else value
+    return json.dumps(data, ensure_ascii=False, sort_keys=False, default=str)
+
+
+CHUNK = 500  # records per piece of a big file: they are written as they are made
+
+
+def papers_json(records: Sequence[str]) -> Iterator[bytes]:
+    """A JSON array with one paper per line (so diffs of it stay readable), in pieces."""
+    if not records:
+        yield b"[]\n"
+        return
+    yield b"[\n"
+    for start in range(0, len(records), CHUNK):
+        separator = ",\n" if start else ""
+        yield (separator + ",\n".join(records[start:start + CHUNK])).encode()
+    yield b"\n]\n"
+
+
+def bib_file(entries: Sequence[str]) -> Iterator[bytes]:
+    """Concatenated BibTeX entries, a blank line apart, in pieces."""
+    for start in range(0, len(entries), CHUNK):
+        yield (("\n" if start else "") + "\n".join(entries[start:start + CHUNK])).encode()
+
+
+def escape(text: str) -> str:
+    """XML character data: &, < and > escaped."""
+    return _escape(text, quote=False)
+
+
+def sitemap(urls: Sequence[tuple[str, str]]) -> bytes:
+    """A sitemap of (absolute URL, lastmod ISO date or '') pairs (XML-escaped, one URL a line)."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
+    for loc, lastmod in urls:
+        stamp = f"<lastmod>{escape(lastmod)}</lastmod>" if lastmod else ""
+        lines.append(f"  <url><loc>{escape(loc)}</loc>{stamp}</url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
+
+
+def robots_txt(sitemap_url: str = "") -> bytes:
+    """Allow everything; point crawlers at the sitemap when there is one."""
+    return ("User-agent: *\nAllow: /\n" + (f"\nSitemap: {sitemap_url}\n" if sitemap_url else "")).encode()

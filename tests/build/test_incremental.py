@@ -1,0 +1,105 @@
+"""Incremental builds are exactly clean builds: random edit sequences, byte-for-byte comparison."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.core.entries import format_entry, read_entry
+
+from tests.conftest import FIXTURES, make_site, run, snapshot
+
+EDITS = ["note", "title", "tags", "status", "add", "delete", "template", "config", "touch"]
+
+
+def tree(out: Path) -> dict[str, bytes]:
+    """The site without Pagefind's bundle, whose index files are not byte-stable between runs."""
+    return {k: v for k, v in snapshot(out).items() if not k.startswith("pagefind/")}
+
+
+def search_content(out: Path) -> tuple[int, dict[str, bytes]]:
+    """What the search index was built from: its page count and every page fragment, unzipped."""
+    entry = json.loads((out / "pagefind" / "pagefind-entry.json").read_text())
+    pages = sum(lang["page_count"] for lang in entry["languages"].values())
+    fragments = {p.name: gzip.decompress(p.read_bytes()) for p in (out / "pagefind" / "fragment").iterdir()}
+    return pages, fragments
+
+
+def apply(site: Path, edit: str, n: int) -> None:
+    papers = sorted((site / "content" / "papers").glob("*.md"))
+    path = papers[n % len(papers)] if papers else None
+    if edit == "add" or path is None:
+        source = FIXTURES / ("hf-variants.txt" if n % 2 else "arxiv-variants.txt")
+        assert run(site, "import", "--year", "2025", str(source)).exit_code == 0
+        return
+    entry = read_entry(path)
+    if edit == "note":
+        entry.body += f"\nA new thought, number {n}, with $x_{n}$ and a [link](https://example.org/{n}).\n"
+    elif edit == "title":
+        entry.meta["title"] = f"Retitled paper {n}: a study"
+    elif edit == "tags":
+        entry.meta["tags"] = [f"topic-{n % 3}", *entry.meta.get("tags", [])[:1]]
+    elif edit == "status":
+        entry.meta["status"] = ["to-read", "reading", "read"][n % 3]
+    elif edit == "delete":
+        path.unlink()
+        return
+    elif edit == "template":
+        folder = site / "themes" / "default" / "templates"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "404.html").write_text("{% extends 'base.html' %}{% block content %}"
+                                         f"<h1>Not here ({n})</h1>{{% endblock %}}\n")
+        return
+    elif edit == "config":
+        config = site / "site.yaml"
+        config.write_text(config.read_text().replace("per_page: 2\n", "").replace(
+            "per_page: 3\n", "") + f"per_page: {2 + n % 2}\n")
+        return
+    elif edit == "touch":
+        path.write_text(path.read_text())
+        return
+    path.write_text(format_entry(entry))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 40)), min_size=1, max_size=6))
+def test_incremental_build_equals_clean_build(tmp_path_factory, edits):
+    site = make_site(tmp_path_factory.mktemp("inc") / "site")
+    shutil.rmtree(site / "content" / "sources")
+    assert run(site, "import", str(FIXTURES / "hf-variants.txt"), str(FIXTURES / "arxiv-variants.txt")
+               ).exit_code == 0
+    config = site / "site.yaml"
+    config.write_text(config.read_text() + "per_page: 3\n")
+    incremental, clean = site / "_site", site / "_clean"
+    assert run(site, "build", "--no-search").exit_code == 0
+    for edit, n in edits:
+        apply(site, edit, n)
+        assert run(site, "build", "--no-search").exit_code == 0
+        assert run(site, "build", "--no-search", "--clean", "--out", str(clean)).exit_code == 0
+        assert tree(incremental) == tree(clean), (edit, n)
+    assert run(site, "build").exit_code == 0
+    assert run(site, "build", "--clean", "--out", str(clean)).exit_code == 0
+    assert tree(incremental) == tree(clean)
+    assert search_content(incremental) == search_content(clean)
+
+
+def test_one_note_edit_rewrites_only_what_shows_it(site):
+    assert run(site, "import", *map(str, sorted((site / "content" / "sources").iterdir()))).exit_code == 0
+    assert run(site, "build").exit_code == 0
+    out = site / "_site"
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    (path,) = (site / "content" / "papers").glob("deepseekmoe-*.md")
+    path.write_text(path.read_text() + "\nMy note on expert specialisation.\n")
+    result = run(site, "build")
+    assert result.exit_code == 0
+    changed = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()
+                     and before.get(p) != p.stat().st_mtime_ns and "pagefind" not in p.parts)
+    tags = read_entry(path).get("tags")
+    expected = {f"papers/{path.stem}/index.html", "feed.xml", *(f"tags/{t}/feed.xml" for t in tags)}
+    assert set(changed) == expected, changed
+    assert "search rebuilt" in result.stdout
