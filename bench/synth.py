@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.entries import Entry, format_entry
+from generator.core.entries import Entry, format_entry
 
 SEED = 20240514
 SEARCH_WORD = "hallucination"  # in ~7% of papers: the search query of the download figure

@@ -38,7 +38,7 @@ from generator.core.library import file_key
 from generator.core.locks import output_lock
 from generator.site.model import Paper
 
-FORMAT = 8  # bump when the layout of the cache changes
+FORMAT = 9  # bump when the layout of the cache changes
 BATCH = 500
 
 SCHEMA = """

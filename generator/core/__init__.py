@@ -1,1 +1,1 @@
-"""What both pipelines stand on: config, errors, the entry file format, the library folder, files, locks, processes."""
+"""What both pipelines stand on: config, errors, the entry file format, files, locks, processes."""

@@ -290,9 +290,28 @@ def decode(data: bytes, path: Path | str) -> str:
                          column=column, hint="save the file as UTF-8") from exc
 
 
+@dataclass(frozen=True)
+class EntryFile:
+    """One entry file as read: its bytes, its text and the entry parsed from it."""
+
+    data: bytes
+    text: str
+    entry: Entry
+
+
+def read_entry_file(path: Path, data: bytes | None = None) -> EntryFile:
+    """The one way an entry file is read (import, check, build): its bytes (``data`` when the
+    caller already holds them), never through a symbolic link, decoded as UTF-8 and parsed;
+    EntryError naming the file, line and column otherwise."""
+    if data is None:
+        data = read_bytes(path)
+    text = decode(data, path)
+    return EntryFile(data, text, parse_entry(text, path))
+
+
 def read_entry(path: Path) -> Entry:
     """Read and parse one entry file."""
-    return parse_entry(decode(read_bytes(path), path), path)
+    return read_entry_file(path).entry
 
 
 def _as_date(value: Any) -> Any:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
-from generator.core.entries import Entry, decode, format_entry, is_empty, parse_entry, read_bytes
+from generator.core.entries import Entry, format_entry, is_empty, read_bytes, read_entry_file
 from generator.core.errors import EntryError, os_error
 
 ENTRY_SUFFIX = ".md"
@@ -314,7 +314,7 @@ def read_settled(path: Path) -> tuple[bytes, Entry, os.stat_result]:
         data = read_bytes(path)
         st = os.stat(path, follow_symlinks=False)
         try:
-            return data, parse_entry(decode(data, path), path), st
+            return data, read_entry_file(path, data).entry, st
         except EntryError:
             if time.time() - st.st_mtime >= SETTLE_SECONDS or time.monotonic() > deadline:
                 raise
@@ -362,7 +362,7 @@ def _settled_bytes(handle: Any, path: Path) -> bytes:
         handle.seek(0)
         data = handle.read()
         try:
-            parse_entry(decode(data, path), path)
+            read_entry_file(path, data)
             return data
         except EntryError:
             if time.time() - os.fstat(handle.fileno()).st_mtime >= SETTLE_SECONDS \

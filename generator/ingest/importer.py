@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from generator.ingest import dates
 from generator.core.config import Config
 from generator.core.entries import DEFAULT_STATUS, Entry, ordered_meta
 from generator.core.errors import Diagnostic, DumpError, EntryError, InputsRejected
@@ -24,10 +23,11 @@ from generator.core.library import (
     update_entry,
     write_error,
 )
-from generator.ingest.merge import Group, entry_keys, fill, group_records, record_keys
 from generator.core.parallel import Done, cpu_count, fork_map, fork_start, jobs_for
-from generator.ingest.records import Dump, MonthDay, Record
 from generator.core.slugs import SlugRegistry, base_slug
+from generator.ingest import dates
+from generator.ingest.merge import Group, entry_keys, fill, group_records, record_keys
+from generator.ingest.records import Dump, MonthDay, Record
 from generator.ingest.sources import parse_dump
 from generator.ingest.tagging import compile_rules, tags_for
 

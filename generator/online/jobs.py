@@ -14,6 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator.core.config import Config
+from generator.core.entries import DEFAULT_STATUS, Entry, ordered_meta
+from generator.core.errors import EntryError, InputsRejected, PapershelfError, display_path
+from generator.core.identifiers import normalize_arxiv_id
+from generator.core.library import Library, create_entry, load_library, update_entry, write_error
+from generator.core.slugs import SlugRegistry, base_slug
+from generator.ingest.tagging import Rule, compile_rules, tags_for
 from generator.online.arxiv_client import (
     BATCH_SIZE,
     ApiSettings,
@@ -24,11 +31,6 @@ from generator.online.arxiv_client import (
     cache_path,
     load_cache,
 )
-from generator.core.config import Config
-from generator.core.entries import DEFAULT_STATUS, Entry, ordered_meta
-from generator.core.errors import EntryError, InputsRejected, PapershelfError, display_path
-from generator.core.identifiers import normalize_arxiv_id
-from generator.core.library import Library, create_entry, load_library, update_entry, write_error
 from generator.online.matching import (
     COMPLETE,
     FAILED,
@@ -42,8 +44,6 @@ from generator.online.matching import (
     match_id,
     match_title,
 )
-from generator.core.slugs import SlugRegistry, base_slug
-from generator.ingest.tagging import Rule, compile_rules, tags_for
 
 Progress = Callable[[Iterator[Outcome], int], Iterable[Outcome]]
 _TAG = re.compile(r"[\w][\w.+-]*")

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.online.arxiv_client import ArxivRecord
 from generator.core.entries import Entry, is_empty
 from generator.core.errors import display_path
 from generator.core.identifiers import normalize_arxiv_id
 from generator.ingest.merge import normalize_abstract, normalize_title
+from generator.online.arxiv_client import ArxivRecord
 
 ABSTRACT_AGREEMENT = 0.5
 # What ``resolve`` may fill on an existing entry, and what ``add`` also takes for a new one.

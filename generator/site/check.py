@@ -12,12 +12,12 @@ from collections import defaultdict
 from pathlib import Path
 
 from generator.core.config import Config
-from generator.core.entries import decode, key_lines, parse_entry, read_bytes
+from generator.core.entries import key_lines, read_entry_file
 from generator.core.errors import Diagnostic, EntryError, PapershelfError
 from generator.core.library import odd_entry_error, remove_stale_temps, survey_folder
+from generator.core.validate import control_characters, control_values, name_error, problems, shown_name
 from generator.site.model import build_model, paper_of
 from generator.site.theme import load_theme
-from generator.core.validate import control_characters, control_values, name_error, problems, shown_name
 
 
 def entry_count(config: Config) -> int:
@@ -41,8 +41,8 @@ def check_entries(config: Config) -> list[Diagnostic]:
             found.append(Diagnostic(folder / shown_name(name), None, f"{why} (rename the file)", "error"))
     for path in (folder / name for name, _ in names if name_error(name) is None):
         try:
-            text = decode(read_bytes(path), path)
-            entry = parse_entry(text, path)
+            read = read_entry_file(path)
+            text, entry = read.text, read.entry
         except FileNotFoundError:
             continue  # removed while checking
         except EntryError as exc:

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from generator import __version__
-from generator.site.sanitize import clean_html, strip_control
 from generator.site.model import UNDATED
+from generator.site.sanitize import clean_html, strip_control
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 

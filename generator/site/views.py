@@ -17,8 +17,8 @@ from urllib.parse import quote, quote_plus, urlsplit
 
 from generator.site.bibtex import bibtex_entry
 from generator.site.markup import plain_text, teaser
-from generator.site.sanitize import strip_control
 from generator.site.model import Paper, Tag, tag_slug
+from generator.site.sanitize import strip_control
 
 _URL_PATH = re.compile(r"[A-Za-z0-9._~/-]*")  # needs no percent-encoding
 

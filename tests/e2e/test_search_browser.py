@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from generator.core.library import load_library
-
 from tests.conftest import static_server
 
 

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from generator.core.entries import format_entry, parse_entry, read_entry
 from generator.core.library import load_library
-
 from tests.conftest import FIXTURES, ROOT, TODAY, run, seed_paths, snapshot
 
 

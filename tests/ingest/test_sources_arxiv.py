@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from generator.ingest.sources import arxiv
-
 from tests.conftest import FIXTURES, SEEDS
 
 

@@ -8,7 +8,6 @@ import pytest
 
 from generator.ingest.records import MonthDay
 from generator.ingest.sources import detect_format, hf
-
 from tests.conftest import FIXTURES, SEEDS
 
 

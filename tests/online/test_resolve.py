@@ -23,7 +23,6 @@ from generator.online.arxiv_client import (
     load_cache,
 )
 from generator.online.matching import ABSTRACT_AGREEMENT, RESOLVER_FIELDS, abstract_agreement
-
 from tests.arxiv_server import FakeArxiv, demo_records, record
 from tests.conftest import ROOT, run, seed_paths, snapshot, user_files
 

@@ -15,7 +15,6 @@ import pytest
 from bs4 import BeautifulSoup
 
 from generator.core.library import load_library
-
 from tests.conftest import ROOT, build_demo, run, static_server
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -23,8 +23,7 @@ def detect_format(text: str) -> str:
 def parse_dump(path: Path, fmt: str | None = None) -> Dump:
     """Parse one dump file; raise DumpError when it holds no entry at all. ``/dev/stdin``
     redirected from a file is that file, by its real name (``sources:`` records it)."""
-    from generator.ingest.sources import arxiv
-    from generator.ingest.sources import hf
+    from generator.ingest.sources import arxiv, hf
     from generator.ingest.sources.reading import read_dump, real_file_behind
     from generator.ingest.sources.text import decode, may_hold_controls, remove_controls
 
