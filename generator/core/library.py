@@ -62,7 +62,7 @@ class Library:
 
     def path_of(self, slug: str) -> Path:
         """Where the entry ``slug`` lives."""
-        return self.folder / f"{slug}{ENTRY_SUFFIX}"
+        return entry_path(self.folder, slug)
 
     def remember(self, written: Iterable[tuple[Entry, tuple[int, int, int], Any]]) -> None:
         """Note entries just written, each with its file key and what ``derive`` made of it
@@ -77,6 +77,11 @@ class Library:
         """The file key and derived data ``remember`` wants for ``entry``, just saved at ``path``
         (worker processes call this, so the work is spread over the cores)."""
         return file_key(os.stat(path)), (self.derive(entry) if self.derive else None)
+
+
+def entry_path(folder: Path, slug: str) -> Path:
+    """Where the entry ``slug`` of the library in ``folder`` lives (every command names it so)."""
+    return folder / f"{slug}{ENTRY_SUFFIX}"
 
 
 def temp_name() -> str:
