@@ -59,8 +59,9 @@ def test_the_wheel_runs_outside_the_checkout(installed):
     venv, bin_ = installed / "venv", installed / "venv" / "bin"
     site_packages = _where(venv, "__import__('sysconfig').get_paths()['purelib']")
     package = _where(venv, "__import__('generator').__file__").parent
-    theme = _where(venv, "__import__('generator.site.theme').theme.builtin_theme_dir()")
-    pagefind = _where(venv, "__import__('generator.build.search_index').search.pagefind_executable()")
+    theme = _where(venv, "__import__('importlib').import_module('generator.site.theme').builtin_theme_dir()")
+    pagefind = _where(venv, "__import__('importlib').import_module('generator.build.search_index')"
+                            ".pagefind_executable()")
     assert package == site_packages / "generator"
     assert theme == package / "themes" / "default" and (theme / "templates").is_dir()
     assert pagefind.is_relative_to(venv), pagefind
