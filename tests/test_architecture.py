@@ -102,7 +102,7 @@ def imports(root: Path) -> list[Import]:
     found = []
     for module, path in modules.items():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-            for target in _targets(node, module, path, modules):
+            for target in dict.fromkeys(_targets(node, module, path, modules)):  # once per statement
                 if target != module:
                     found.append(Import(module, target, shown(path, root), node.lineno))
     return found
