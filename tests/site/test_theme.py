@@ -54,12 +54,13 @@ def test_theme_dir_overrides_one_template_and_leaves_the_others_builtin(tmp_path
     assert template_file(theme, "base.html") == BUILTIN / "templates" / "base.html"
 
 
-def test_a_theme_dir_template_may_extend_a_builtin_one(tmp_path):
-    write(tmp_path / "t" / "templates" / "mine.html", '{% extends "_base_probe.html" %}')
-    write(tmp_path / "t" / "templates" / "_base_probe.html", "[{% block b %}{% endblock %}]")
-    theme = load_theme(Config(root=tmp_path, theme_dir="t"))
-    assert make_environment(theme).get_template("mine.html").render() == "[]"
-    assert make_environment(theme).get_template("_macros.html")  # still found in the builtin theme
+def test_a_theme_dir_template_may_use_the_builtin_macros(tmp_path):
+    write(tmp_path / "t" / "templates" / "mine.html",
+          '{% from "_macros.html" import status_badge %}[{{ status_badge("read", "Done") }}]')
+    env = make_environment(load_theme(Config(root=tmp_path, theme_dir="t")))
+    html = env.get_template("mine.html").render()
+    assert html.startswith("[<") and "Done" in html and html.endswith("]")
+    assert Path(env.get_template("_macros.html").filename) == BUILTIN / "templates" / "_macros.html"
 
 
 def test_theme_dir_wins_over_the_local_theme_which_wins_over_the_builtin_one(tmp_path):

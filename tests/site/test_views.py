@@ -8,10 +8,12 @@ untitled papers, dates as shown, and text freed of the control characters XML fo
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
-from generator.site.model import Paper, Tag
+from generator.core.entries import read_entry_file
+from generator.site.model import Paper, Tag, paper_of
 from generator.site.views import (
     Urls,
     display_date,
@@ -208,6 +210,23 @@ def test_views_hand_on_text_as_is_for_the_templates_to_escape():
     """Escaping is the template's job (autoescape): a view keeps ``<`` and ``&`` as text."""
     meta = {**META, "title": "<script>alert(1)</script> & co"}
     assert row_view(PAPER, meta, PAGES)["title"] == "<script>alert(1)</script> & co"
+
+
+def test_an_untitled_demo_entry_reads_into_the_views_it_renders_from():
+    """A real entry file of the demo (no title, arXiv id, dates, one tag) through paper_of."""
+    path = Path(__file__).resolve().parents[2] / "content" / "papers" / "arxiv-2307.09007.md"
+    entry = read_entry_file(path).entry
+    paper = paper_of("arxiv-2307.09007", entry, str(path))
+    view = paper_view(paper, entry.meta, PAGES, "", "")
+    assert (view["title"], view["subtitle"]) == (
+        "arXiv:2307.09007", "Recently, the development and progress of Large Language Models (LLMs) "
+        "have amazed the entire Artificial Intelligence community.")
+    assert (view["date"], view["date_display"], view["year"]) == ("2023-07-18", "18 Jul 2023", 2023)
+    assert (view["added"], view["status"], view["status_label"]) == ("2026-11-22", "to-read", "To read")
+    assert view["tags"] == [{"name": "chinese-nlp", "url": "/repo/tags/chinese-nlp/"}]
+    assert view["comment"] == "Work in progress!" and view["sources"] == ["arxiv-listing.txt"]
+    assert view["url"] == "/repo/papers/arxiv-2307.09007/" and view["arxiv"] == "2307.09007"
+    assert view["authors"] == [] and view["authors_count"] is None
 
 
 # ---- tag_view, feed_item ------------------------------------------------------------------------
