@@ -9,6 +9,7 @@ which show that each rule catches what it is meant to catch.
 from __future__ import annotations
 
 import ast
+import subprocess
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -215,6 +216,26 @@ def missing_docstrings(root: Path) -> list[str]:
             if not (ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or "").strip()]
 
 
+def missing_inits(root: Path) -> list[str]:
+    """Every folder of the package holding modules but no ``__init__.py`` (a namespace package
+    by accident: tools that look for packages by their ``__init__.py`` pass it by)."""
+    folders = sorted({p.parent for p in root.rglob("*.py") if "__pycache__" not in p.parts})
+    return [f"{shown(f, root)}/" for f in folders if not (f / "__init__.py").is_file()]
+
+
+def git_ignored(root: Path) -> list[str]:
+    """Every file of the package that the repository's ignore rules match (``git check-ignore``
+    on the paths, whether tracked or not): a wheel builder that honours .gitignore leaves them
+    out of the installed package."""
+    files = [str(p.relative_to(root.parent)) for p in sorted(root.rglob("*"))
+             if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"]
+    done = subprocess.run(["git", "check-ignore", "--no-index", "--verbose", "--stdin"],
+                          cwd=root.parent, input="\n".join(files), capture_output=True, text=True)
+    if done.returncode == 128:
+        pytest.skip(f"not a git checkout: {done.stderr.strip()}")
+    return [line.replace("\t", " matches ") for line in done.stdout.splitlines()]
+
+
 # ---- the package itself ----------------------------------------------------------------------
 
 def test_the_checkers_see_the_real_package():
@@ -251,6 +272,19 @@ def test_every_module_has_a_docstring():
     """Each module says why it exists."""
     problems = missing_docstrings(PACKAGE)
     assert not problems, "modules without a docstring:\n" + "\n".join(problems)
+
+
+def test_every_folder_of_modules_is_a_package():
+    """Each stage folder has its ``__init__.py`` (and with it a docstring saying what it holds)."""
+    problems = missing_inits(PACKAGE)
+    assert not problems, "folders without __init__.py:\n" + "\n".join(problems)
+
+
+def test_no_file_of_the_package_is_git_ignored():
+    """The wheel is built from the files git does not ignore: an ignore rule meant for a
+    top-level folder (``build/``) must not also match a stage of the package."""
+    problems = git_ignored(PACKAGE)
+    assert not problems, "ignored by .gitignore, so missing from the wheel:\n" + "\n".join(problems)
 
 
 # ---- the checkers, on synthetic packages ------------------------------------------------------
@@ -441,3 +475,25 @@ def test_modules_without_a_docstring_are_named(tmp_path):
     })
     assert missing_docstrings(root) == [f"generator/core/{n}.py" for n in ("bare", "blank", "comment")] \
         + ["generator/site/__init__.py"]
+
+
+def test_a_folder_of_modules_without_an_init_is_named(tmp_path):
+    root = make_package(tmp_path, {"core/a.py": '"""A."""\n', "site/v.py": '"""V."""\n'})
+    assert missing_inits(root) == []
+    (root / "site" / "__init__.py").unlink()
+    (root / "site" / "__pycache__").mkdir()
+    (root / "site" / "__pycache__" / "stale.py").write_text("")
+    (root / "assets").mkdir()
+    (root / "assets" / "style.css").write_text("")  # no module: no package needed
+    assert missing_inits(root) == ["generator/site/"]
+
+
+def test_git_ignored_files_of_a_package_are_named(tmp_path):
+    root = make_package(tmp_path, {"build/driver.py": '"""D."""\n', "site/v.py": '"""V."""\n'})
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    assert git_ignored(root) == []
+    (tmp_path / ".gitignore").write_text("build/\n")
+    assert git_ignored(root) == [".gitignore:1:build/ matches generator/build/__init__.py",
+                                 ".gitignore:1:build/ matches generator/build/driver.py"]
+    (tmp_path / ".gitignore").write_text("/build/\n")  # the top-level folder only
+    assert git_ignored(root) == []
