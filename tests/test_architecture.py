@@ -1,4 +1,4 @@
-"""The package's shape, read from its source: stage import rules, no cycles, sizes, docstrings.
+"""The package's shape, read from its source: stage import rules, no cycles, sizes, docstrings, packages.
 
 The stages are layered so that each can be read, tested and loaded without the ones above
 it (a build never loads the importer, the online client or the preview server). The
