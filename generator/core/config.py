@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,10 +78,11 @@ def load_config(root: Path) -> Config:
     """Read and validate ``root/site.yaml``."""
     path = root / CONFIG_NAME
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError as exc:
         raise ConfigError(f"no {CONFIG_NAME} here", path=root,
                           hint="pass --site DIR or run 'papershelf init DIR'") from exc
+    text = _decode(data, path)
     try:
         node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
@@ -133,11 +135,30 @@ def _tag_rules(raw: dict, path: Path, line: int | None) -> tuple[tuple[str, tupl
     return tuple(rules)
 
 
-def _key_lines(node: yaml.Node | None) -> dict[str, int]:
-    """Line number of each top-level key, for error messages."""
+def _decode(data: bytes, path: Path) -> str:
+    """``site.yaml`` as text (a BOM allowed); a byte that is not UTF-8 is a ConfigError at its line."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[:exc.start]
+        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+        raise ConfigError(f"not UTF-8 text (byte 0x{data[exc.start]:02x})", path=path,
+                          line=before.count(b"\n") + 1, column=column,
+                          hint="save the file as UTF-8") from exc
+
+
+def _key_lines(node: yaml.Node | None) -> dict[Any, int]:
+    """Line number of each top-level key, for error messages, by the key as YAML reads it
+    (``2024:`` is the number 2024)."""
     if not isinstance(node, yaml.MappingNode):
         return {}
-    return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+    reader = yaml.SafeLoader("")
+    lines = {}
+    for key, _ in node.value:
+        if isinstance(key, yaml.ScalarNode):
+            with contextlib.suppress(yaml.YAMLError, TypeError):
+                lines[reader.construct_object(key)] = key.start_mark.line + 1
+    return lines
 
 
 def host_missing(base_url: str) -> str:
