@@ -44,7 +44,8 @@ except ImportError:  # not on Windows
     resource = None
 
 from generator import __version__
-from generator.build.cache import RENDERERS, BuildState, Record, cache_path, digest, digest_bytes, installed_key
+from generator.build.cache import BuildState, Record, cache_path
+from generator.core.digests import RENDERERS, digest, digest_bytes, installed_key
 from generator.core.config import Config
 from generator.core.entries import Entry, decode, key_lines, parse_entry, read_bytes
 from generator.core.errors import BuildError, EntryError

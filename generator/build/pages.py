@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from generator import __version__
 from generator.site.bibtex import bibtex_entry
-from generator.build.cache import BuildState, Derived, Record, digest, digest_bytes, installed_key
+from generator.build.cache import BuildState, Derived, Record
+from generator.core.digests import digest, digest_bytes, installed_key
 from generator.site.charts import stats_view
 from generator.core.config import Config
 from generator.core.entries import STATUSES, Entry
