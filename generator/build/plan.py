@@ -99,11 +99,7 @@ class Planner:
         return self.outputs
 
     def _add(self, url: str, output: Output) -> None:
-        path = url + "index.html" if url == "" or url.endswith("/") else url
-        if path in self.outputs:
-            raise BuildError(f"two outputs would be written to {path}",
-                             hint="rename the entry or tag that produces it")
-        self.outputs[path] = output
+        place_output(self.outputs, url, output)
 
     def _plan_lists(self) -> None:
         filters = status_filters(self.model, self.urls)
@@ -187,6 +183,16 @@ class Planner:
         ``exports`` only their BibTeX and JSON (a notes edit leaves papers.bib alone)."""
         idents = self._export_idents if exports else self._entry_idents
         return digest(self.site_key, kind, parts[:-1], digest_bytes(map(idents.__getitem__, parts[-1])))
+
+
+def place_output(outputs: dict[str, Output], url: str, output: Output) -> None:
+    """Add ``output`` to ``outputs`` at the file of ``url`` (a folder's is its index.html);
+    BuildError if another output is there already."""
+    path = url + "index.html" if url == "" or url.endswith("/") else url
+    if path in outputs:
+        raise BuildError(f"two outputs would be written to {path}",
+                         hint="rename the entry or tag that produces it")
+    outputs[path] = output
 
 
 def pager_of(page: ListPage, pages: list[ListPage], urls: Urls) -> dict[str, Any]:
