@@ -40,7 +40,7 @@ except ImportError:  # not on Windows
 
 from generator import __version__
 from generator.build.cache import BuildState, cache_path
-from generator.build.facts import CacheUpdate, EntryFacts
+from generator.build.facts import CacheUpdate
 from generator.build.memo import site_model
 from generator.build.output_folder import (
     BUNDLE,
@@ -53,9 +53,11 @@ from generator.build.output_folder import (
     manifest_key,
     remove_leftovers,
 )
-from generator.build.scan import Scan, load_records, rescan_entries, scan_entries
+from generator.build.scan import EntriesRead, Scan, load_records, rescan_entries, scan_entries
+from generator.build.writer import Written, build_fresh, output_bytes, render_to_folder, write_in_place
 from generator.core.config import Config
 from generator.core.digests import RENDERERS, digest, digest_bytes, installed_key
+from generator.core.entries import Entry
 from generator.core.errors import BuildError
 from generator.core.locks import output_lock
 from generator.core.parallel import cpu_count, crash_point, jobs_for
@@ -138,26 +140,30 @@ def _build(
     check_output_folder(config, options.out, theme.folders)
     site_key = digest(__version__, _config_key(config), theme.fingerprint(), options.base_url,
                       installed_key(RENDERERS))
-    state, trusted, repair = _state_for(config.root, options, state)
+    opened = _state_for(config.root, options, state)
+    state = opened.state
     scan = _scan(config, state, changed)
     report.papers = len(scan)
     phase("scanned")
-    if trusted and _nothing_changed(state, site_key, scan, options):
+    if opened.trusted and _nothing_changed(state, site_key, scan, options):
         report.unchanged = len(state.outputs) - 1  # the manifest's identity is no output
         report.seconds = phase.elapsed()
         return report, state
 
-    records, parsed = load_records(scan, state.load_records(), options.jobs or cpu_count())
-    phase(f"read entries ({len(parsed)} parsed)")
-    planned = _plan(config, theme, options, site_key, state, records, parsed)
+    read = load_records(scan, state.load_records(), options.jobs or cpu_count())
+    phase(f"read entries ({len(read.parsed)} parsed)")
+    planned = _plan(config, theme, options, site_key, state, read)
     phase(f"planned {len(planned.outputs)} outputs")
-    work = _work_to_do(planned, state, options, site_key, fresh=repair or not trusted)
+    work = _work_to_do(planned, state, options, site_key, fresh=opened.repair or not opened.trusted)
     phase(f"compared ({len(work.stale)} stale)")
-    _write(planned, work, options, report, progress, state.begin)
+    done = _write(planned, work, options, progress, state.begin)
+    report.written, report.deleted = done.written, done.deleted
+    report.unchanged = 0 if work.fresh else len(planned.outputs) - len(done.written)
+    report.search = "rebuilt" if work.search_due else ("skipped" if not options.search else "unchanged")
     phase("rendered and written")
     crash_point("written")
     state.memo = planned.memo
-    update = _cache_update(planned, work, state, options, site_key, parsed)
+    update = _cache_update(planned, work, state, options, site_key, read.parsed)
     state.save(update=update, defer=options.defer_save)
     phase("cache saved" if not options.defer_save else "cache updated in memory")
     report.fresh = work.fresh
@@ -179,19 +185,27 @@ class _phases:
         return time.perf_counter() - self.started
 
 
-def _state_for(root: Path, options: BuildOptions,
-               state: BuildState | None) -> tuple[BuildState, bool, bool]:
+@dataclass(frozen=True)
+class Opened:
     """The cache to build from; whether it may be trusted about the output folder (its
-    manifest is the last build's); whether the site needs repairing. Leftovers of killed
-    builds are removed on the way; after a build that was killed or failed while writing,
-    the cache is dropped and the site built again from scratch."""
+    manifest is the last build's); whether the site needs repairing."""
+
+    state: BuildState
+    trusted: bool
+    repair: bool
+
+
+def _state_for(root: Path, options: BuildOptions, state: BuildState | None) -> Opened:
+    """Open the cache and check the output folder. Leftovers of killed builds are removed on
+    the way; after a build that was killed or failed while writing, the cache is dropped and
+    the site built again from scratch."""
     state = _open_state(root, options, state)
     remove_leftovers(options.out)
     trusted = check_own_folder(options.out, state.outputs.get(MANIFEST))
     repair = state.unfinished
     if repair:
         state = _open_state(root, replace(options, clean=True), state)
-    return state, trusted, repair
+    return Opened(state, trusted, repair)
 
 
 def _scan(config: Config, state: BuildState, changed: Collection[str] | None) -> Scan:
@@ -202,14 +216,14 @@ def _scan(config: Config, state: BuildState, changed: Collection[str] | None) ->
 
 
 def _plan(config: Config, theme: Theme, options: BuildOptions, site_key: bytes, state: BuildState,
-          records: dict[str, EntryFacts], parsed: dict) -> Planned:
+          read: EntriesRead) -> Planned:
     """The plan of every output (the page machinery is imported only now: Jinja, Markdown
     and friends load only when there is work)."""
     from generator.build.plan import SiteInputs, plan_site
 
-    memo = site_model(config, records, state.memo)
+    memo = site_model(config, read.records, state.memo)
     site = SiteInputs(config, theme, options.base_url, site_key, options.jobs or cpu_count())
-    return plan_site(site, memo, records, parsed, state.rows)
+    return plan_site(site, memo, read.records, read.parsed, state.rows)
 
 
 @dataclass(frozen=True)
@@ -243,13 +257,11 @@ def _work_to_do(planned: Planned, state: BuildState, options: BuildOptions, site
     return Work(fresh, stale, previous, search_key, search_due)
 
 
-def _write(planned: Planned, work: Work, options: BuildOptions, report: BuildReport,
-           progress: Callable[[int, int], None] | None, begin: Callable[[], None]) -> None:
+def _write(planned: Planned, work: Work, options: BuildOptions, progress: Callable[[int, int], None] | None,
+           begin: Callable[[], None]) -> Written:
     """Write the site: all of it into a fresh folder swapped in, or the stale outputs in place;
     then the search index if due. ``begin`` marks the build in progress before the output
     folder is touched."""
-    from generator.build.writer import build_fresh, output_bytes, render_to_folder, write_in_place
-
     plan, out = planned.outputs, options.out
     if work.fresh:
         if out.is_dir():
@@ -265,18 +277,15 @@ def _write(planned: Planned, work: Work, options: BuildOptions, report: BuildRep
                 _index_search(staging, shown=out)
 
         build_fresh(out, fill, begin)
-        report.written = list(plan)
-    else:
-        papers = {p: plan[p].slug for p in work.stale if plan[p].slug}
-        rendered = planned.pages.papers_in_memory(list(papers.values()))
-        pending = {path: rendered[slug] for path, slug in papers.items()}
-        pending.update((p, output_bytes(plan[p].make())) for p in work.stale if plan[p].make is not None)
-        done = write_in_place(out, pending, plan.keys(), work.previous.keys(), begin)
-        report.written, report.deleted = done.written, done.deleted
-        report.unchanged = len(plan) - len(done.written)
-        if work.search_due:
-            _index_search(out)
-    report.search = "rebuilt" if work.search_due else ("skipped" if not options.search else "unchanged")
+        return Written(written=list(plan))
+    papers = {p: plan[p].slug for p in work.stale if plan[p].slug}
+    rendered = planned.pages.papers_in_memory(list(papers.values()))
+    pending = {path: rendered[slug] for path, slug in papers.items()}
+    pending.update((p, output_bytes(plan[p].make())) for p in work.stale if plan[p].make is not None)
+    done = write_in_place(out, pending, plan.keys(), work.previous.keys(), begin)
+    if work.search_due:
+        _index_search(out)
+    return done
 
 
 def _index_search(site: Path, shown: Path | None = None) -> None:
@@ -286,7 +295,7 @@ def _index_search(site: Path, shown: Path | None = None) -> None:
 
 
 def _cache_update(planned: Planned, work: Work, state: BuildState, options: BuildOptions,
-                  site_key: bytes, parsed: dict) -> CacheUpdate:
+                  site_key: bytes, parsed: dict[str, Entry]) -> CacheUpdate:
     """What the cache keeps of this build."""
     outputs = {p: o.key for p, o in planned.outputs.items()}
     outputs[MANIFEST] = manifest_key(options.out)

@@ -15,7 +15,7 @@ from generator.core.config import Config
 from generator.core.digests import digest
 from generator.site.exports import bib_file, papers_json, robots_txt, sitemap
 from generator.site.feeds import atom_feed
-from generator.site.model import ListPage, Paper, Site
+from generator.site.model import ListPage, Site
 from generator.site.templates import make_environment, render
 from generator.site.theme import Theme
 from generator.site.views import Urls, feed_item, paper_view
@@ -148,7 +148,3 @@ class Pages:
     @staticmethod
     def asset(path: Path) -> Make:
         return path.read_bytes
-
-
-def paper_slugs(papers: Sequence[Paper]) -> list[str]:
-    return [p.slug for p in papers]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
 
@@ -20,6 +21,15 @@ from generator.core.validate import has_control, name_error, shown_name, without
 from generator.site.model import paper_of
 
 Scan = dict[str, tuple[str, tuple[int, ...]]]  # slug: (path, file key), in name order
+
+
+@dataclass(frozen=True)
+class EntriesRead:
+    """Every entry's facts, in name order, and the entries parsed to make them (the files
+    whose bytes changed)."""
+
+    records: dict[str, EntryFacts]
+    parsed: dict[str, Entry]
 
 
 def scan_entries(folder: Path) -> Scan:
@@ -54,13 +64,9 @@ def rescan_entries(folder: Path, records: dict[str, EntryFacts],
     return dict(sorted(scan.items()))
 
 
-def load_records(scan: Scan, previous: dict[str, EntryFacts],
-                 jobs: int = 1) -> tuple[dict[str, EntryFacts], dict[str, Entry]]:
-    """EntryFactss of every entry, parsing only files whose bytes changed (over ``jobs`` processes
-    when there are many); an unreadable or invalid entry raises EntryError.
-
-    Returns the records and the entries parsed by this call.
-    """
+def load_records(scan: Scan, previous: dict[str, EntryFacts], jobs: int = 1) -> EntriesRead:
+    """The facts of every entry, parsing only files whose bytes changed (over ``jobs`` processes
+    when there are many); an unreadable or invalid entry raises EntryError."""
     records: dict[str, EntryFacts] = {}
     todo = []
     for slug, (path, stat) in scan.items():
@@ -90,7 +96,7 @@ def load_records(scan: Scan, previous: dict[str, EntryFacts],
             records[slug] = record
             if entry is not None:
                 parsed[slug] = entry
-    return dict(sorted(records.items())), parsed
+    return EntriesRead(dict(sorted(records.items())), parsed)
 
 
 def _check_name(path: str) -> None:
