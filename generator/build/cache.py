@@ -1,20 +1,9 @@
-"""What earlier builds saw and made, so the next one redoes only what changed.
-
-One SQLite file per output folder under ``.papershelf-cache/``. Small facts about
-every entry (file stat, digest, how it sorts and groups, the digest of its list row)
-are kept as one index, read whole; the big ones (the parsed entry, its HTML fragments,
-its row, BibTeX and JSON) are rows, read only for the papers a build renders. A build
-writes back only what changed, in one transaction; ``serve`` keeps the state in memory
-between rebuilds. A cache from another papershelf version, or one that cannot be read,
-is discarded, and the build is then a full one.
-
-It is also the build's journal: ``begin()`` marks a build in progress before its first
-output file is touched, and the save that records the outputs clears the mark, so a
-build that failed or was killed in between is known to the next (``unfinished``), which
-then repairs the site. Every build that writes bumps a generation number: a state kept
-in memory (``serve``) sees from it, or from the file being replaced, that another
-process built since (``is_current``) and is then loaded again.
-"""
+"""What earlier builds saw and made, so the next one redoes only what changed (one SQLite
+file per output folder under ``.papershelf-cache/``, discarded when unreadable or of another
+version), and the build's journal: ``begin()`` marks a build in progress before its first
+output file is touched and the save clears the mark (``unfinished`` tells the next build to
+repair the site); a generation number tells a state kept in memory by ``serve`` that another
+process built since (``is_current``)."""
 
 from __future__ import annotations
 

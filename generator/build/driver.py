@@ -1,25 +1,8 @@
-"""``build``: read the entries, plan every output with a key, render what changed, write safely.
-
-A first build renders into a fresh folder beside the output and swaps it in;
-later builds render only the outputs whose key changed (a key digests every
-input of the page: its view data, the config and the theme) and replace each
-of those files atomically, after everything rendered without error. Either
-way a failed build leaves the previous site whole.
-
-The build cache is also a journal: a build marks itself in progress before it
-touches the first output file and clears the mark when the outputs are recorded.
-The next build after one that failed or was killed in between finds the mark and
-renders the whole site again into a fresh folder (exactly what ``--clean`` gives);
-leftovers of killed builds (``._site.new-*``, ``._site.old-*``, ``.pagefind-new-*``)
-are removed. One build at a time writes into an output folder (``locks``). The
-output folder holds ``.papershelf-manifest``, the list of files papershelf wrote
-there: a build never replaces a folder holding anything else. The manifest, not the
-cache, proves the folder is papershelf's: the cache records a digest of the manifest,
-and a folder whose manifest says something else than the last build's (replaced by
-hand, another build's) is built again from scratch, or refused when it holds files no
-manifest lists; one restored together with its cache (a deploy) is trusted. An output
-folder that is a mount point cannot be renamed: its contents are swapped instead.
-"""
+"""``build``: one build of the site as a sequence of steps: open the cache (the journal) and
+check the output folder, scan and read the entries, plan every output with its key, write what
+changed (a fresh folder swapped in whole, or the changed files replaced atomically in place),
+then save the cache. A failed or killed build leaves the previous site whole, and the next one,
+told by the journal, builds it again from scratch; one build at a time writes into a folder."""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
-"""The output folder as papershelf's own: the manifest of the files a build wrote there, the
-checks that keep a build from replacing a folder that is not its own (the site, its content,
-a theme, foreign files), and the removal of what killed builds left behind."""
+"""The output folder as papershelf's own: ``.papershelf-manifest`` lists the files builds
+wrote there and, not the cache, proves the folder is papershelf's (the cache keeps a digest of
+it, so a folder restored with its cache is trusted); the checks keep a build from replacing a
+folder that is not its own (the site, its content, a theme, files no manifest lists); and what
+killed builds left behind is removed."""
 
 from __future__ import annotations
 
