@@ -1,141 +1,32 @@
-"""What earlier builds saw and made, so the next one redoes only what changed.
-
-One SQLite file per output folder under ``.papershelf-cache/``. Small facts about
-every entry (file stat, digest, how it sorts and groups, the digest of its list row)
-are kept as one index, read whole; the big ones (the parsed entry, its HTML fragments,
-its row, BibTeX and JSON) are rows, read only for the papers a build renders. A build
-writes back only what changed, in one transaction; ``serve`` keeps the state in memory
-between rebuilds. A cache from another papershelf version, or one that cannot be read,
-is discarded, and the build is then a full one.
-
-It is also the build's journal: ``begin()`` marks a build in progress before its first
-output file is touched, and the save that records the outputs clears the mark, so a
-build that failed or was killed in between is known to the next (``unfinished``), which
-then repairs the site. Every build that writes bumps a generation number: a state kept
-in memory (``serve``) sees from it, or from the file being replaced, that another
-process built since (``is_current``) and is then loaded again.
-"""
+"""What earlier builds saw and made, so the next one redoes only what changed (one SQLite
+file per output folder under ``.papershelf-cache/``, discarded when unreadable or of another
+version), and the build's journal: ``begin()`` marks a build in progress before its first
+output file is touched and the save clears the mark (``unfinished`` tells the next build to
+repair the site); a generation number tells a state kept in memory by ``serve`` that another
+process built since (``is_current``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import importlib.util
 import os
 import pickle
-import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING
 
 from generator import __version__
+from generator.build.cache_rows import CacheRows, connect, dump, facts_of, facts_values, write_update
+from generator.build.facts import CacheUpdate, EntryFacts
 from generator.core.config import CACHE_DIR
-from generator.core.entries import Entry
-from generator.core.library import file_key
 from generator.core.locks import output_lock
-from generator.site.model import Paper
+
+if TYPE_CHECKING:
+    from generator.build.memo import SiteMemo
 
 FORMAT = 9  # bump when the layout of the cache changes
-BATCH = 500
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB);
-CREATE TABLE IF NOT EXISTS entries (
-    slug TEXT PRIMARY KEY, entry BLOB, fragments_key BLOB, fragments BLOB,
-    row BLOB, bib TEXT, json TEXT);
-CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, key BLOB);
-"""
-
-
-# What outputs are made with besides papershelf: upgrading any of them renders everything again.
-RENDERERS = ("markdown", "latex2mathml", "nh3", "jinja2", "feedgen", "yaml", "slugify", "markupsafe")
-
-
-# The distribution that installs each renderer module (its ``*.dist-info`` folder names the version).
-DISTRIBUTIONS = {"markdown": "Markdown", "latex2mathml": "latex2mathml", "nh3": "nh3", "jinja2": "Jinja2",
-                 "feedgen": "feedgen", "yaml": "PyYAML", "slugify": "python-slugify",
-                 "markupsafe": "MarkupSafe"}
-
-
-def installed_key(modules: Sequence[str]) -> tuple:
-    """Tells installed versions of ``modules`` apart without importing them: the name of each
-    one's ``*.dist-info`` folder (which holds the version) and the size of its ``__init__``.
-    Not the file's times: a CI runner installs the same versions into a new virtual environment
-    on every run, and its restored build cache must still count as made with them. A module of
-    no known distribution is told by its ``__init__``'s file key, which an upgrade replaces.
-    (One folder listing, not ``importlib.metadata``: a no-op build pays for this key.)"""
-    found, listings = [], {}
-    for name in modules:
-        spec = importlib.util.find_spec(name)
-        origin = spec.origin if spec and spec.origin else None
-        st = os.stat(origin) if origin and os.path.exists(origin) else None
-        if st is None:
-            found.append((name, None, None))
-            continue
-        version = _dist_info(os.path.dirname(os.path.dirname(origin)), DISTRIBUTIONS.get(name), listings)
-        found.append((name, version, st.st_size) if version else (name, None, file_key(st)))
-    return tuple(found)
-
-
-def _dist_info(folder: str, distribution: str | None, listings: dict[str, list[str]]) -> str | None:
-    """The ``<name>-<version>.dist-info`` folder of ``distribution`` in ``folder``, if any."""
-    if distribution is None:
-        return None
-    if folder not in listings:
-        try:
-            listings[folder] = [n for n in os.listdir(folder) if n.endswith(".dist-info")]
-        except OSError:
-            listings[folder] = []
-    wanted = _normalized(distribution)
-    matches = [n for n in listings[folder] if _normalized(n.split("-", 1)[0]) == wanted]
-    return matches[0] if len(matches) == 1 else None
-
-
-def _normalized(name: str) -> str:
-    """A distribution name as packaging compares them (PEP 503)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def digest(*parts: Any) -> bytes:
-    """A short, stable digest of picklable values (no sets: their order is not stable)."""
-    return hashlib.blake2b(pickle.dumps(parts, protocol=4), digest_size=16).digest()
-
-
-def digest_bytes(parts: Iterable[bytes]) -> bytes:
-    """A digest of a sequence of digests: much cheaper than ``digest`` over long lists."""
-    return hashlib.blake2b(b"".join(parts), digest_size=16).digest()
-
-
-def _dump(value: Any) -> bytes:
-    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-class Record(NamedTuple):
-    """The small facts about one entry: stat, digest, structure, and its list row's digest.
-
-    ``derived_key`` is the site key the row, BibTeX and JSON were made under; when it
-    differs from the current one they are made again. A named tuple: there is one per
-    paper, loaded and saved by every build.
-    """
-
-    stat: tuple[int, ...]  # library.file_key
-    digest: bytes
-    paper: Paper
-    derived_key: bytes = b""
-    row_key: bytes = b""
-    export_key: bytes = b""  # digest of the entry's BibTeX and JSON
-
-
-@dataclass(frozen=True)
-class Derived:
-    """What list pages, feeds and exports show of one entry."""
-
-    row: dict[str, Any]
-    bib: str
-    json: str
+UNREADABLE = (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError)
 
 
 @dataclass
@@ -148,17 +39,18 @@ class BuildState:
     content_key: bytes = b""  # the pages as they are now
     stats: dict[str, tuple[int, ...]] = field(default_factory=dict)
     outputs: dict[str, bytes] = field(default_factory=dict)
-    records: dict[str, Record] | None = None
-    _db: sqlite3.Connection | None = None
-    _loaded: dict[str, tuple[Record, tuple]] = field(default_factory=dict)  # record as read, and its row
-    _pending: dict[str, Any] | None = None  # a save not written yet
-    memo: dict[str, Any] = field(default_factory=dict)  # kept in memory between builds, never saved
-    _previous: tuple[dict, dict] = ({}, {})  # records and outputs the database holds
+    records: dict[str, EntryFacts] | None = None  # every entry's facts, read on first use
+    rows: CacheRows | None = None  # the big columns, read for the papers a build renders
+    memo: SiteMemo | None = None  # kept in memory between builds (serve), never saved
     generation: int = 0  # of the database when this state last read or wrote it
     unfinished: bool = False  # the last build began writing outputs and did not record them
     stale: bool = False  # another process wrote the database since: load it again
-    _identity: tuple[int, int] = (0, 0)  # the database file's device and inode
     out: Path | None = None  # the output folder: its lock is held while saving
+    _db: sqlite3.Connection | None = None
+    _identity: tuple[int, int] | None = (0, 0)  # the database file's device and inode
+    _loaded: dict[str, tuple[EntryFacts, tuple]] = field(default_factory=dict)  # facts as read, stored form
+    _pending: CacheUpdate | None = None  # a save not written yet
+    _previous: tuple[dict, dict] = ({}, {})  # records and outputs the database holds
 
     @classmethod
     def open(cls, root: Path, out: Path, fresh: bool = False) -> BuildState:
@@ -169,7 +61,7 @@ class BuildState:
             _remove(path)
         try:
             state = cls._load(path)
-        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+        except UNREADABLE:
             _remove(path)
             state = cls._load(path)
         state.out = out
@@ -177,26 +69,13 @@ class BuildState:
 
     @classmethod
     def _load(cls, path: Path) -> BuildState:
-        db = sqlite3.connect(path, timeout=30)
-        # A cache, not a record: no sync to disk per commit. A cache cut short by a crash
-        # is at worst stale or unreadable, and the next build then redoes the work.
-        db.execute("PRAGMA synchronous=OFF")
-        db.executescript(SCHEMA)
-        st = os.stat(path)
-        state = cls(path=path, _db=db, _identity=(st.st_dev, st.st_ino))
+        db = connect(path)
+        state = cls(path=path, rows=CacheRows(db), _db=db, _identity=_file_identity(path))
         meta = dict(db.execute("SELECT name, value FROM meta WHERE name != 'index'"))
         state.generation = meta.get("generation") or 0
         state.unfinished = bool(meta.get("building"))
-        if meta.get("format") != _dump(_header()):
-            # a new database starts at a random generation: one made again in its place
-            # (perhaps with the same inode) is never taken for the one a state remembers
-            state.generation = int.from_bytes(os.urandom(6), "big")
-            with db:
-                db.executescript("DELETE FROM meta; DELETE FROM entries; DELETE FROM outputs;")
-                db.execute("INSERT INTO meta VALUES ('format', ?)", (_dump(_header()),))
-                db.execute("INSERT INTO meta VALUES ('generation', ?)", (state.generation,))
-            state.records = {}
-            state.unfinished = False
+        if meta.get("format") != dump(_header()):
+            state._start_over()
             return state
         state.site_key = meta.get("site_key", b"")
         state.search_key = meta.get("search_key", b"")
@@ -205,21 +84,27 @@ class BuildState:
         state.outputs = dict(db.execute("SELECT path, key FROM outputs"))
         return state
 
+    def _start_over(self) -> None:
+        """Empty a database of another format, at a random generation: one made again in its
+        place (perhaps with the same inode) is never taken for the one a state remembers."""
+        self.generation = int.from_bytes(os.urandom(6), "big")
+        with self._db:
+            self._db.executescript("DELETE FROM meta; DELETE FROM entries; DELETE FROM outputs;")
+            self._db.execute("INSERT INTO meta VALUES ('format', ?)", (dump(_header()),))
+            self._db.execute("INSERT INTO meta VALUES ('generation', ?)", (self.generation,))
+        self.records = {}
+        self.unfinished = False
+
     # ----- the journal ---------------------------------------------------------------------
 
     def is_current(self) -> bool:
         """True when no other process wrote or replaced the database since this state read it."""
         if self._db is None or self.stale:
             return False
-        try:
-            st = os.stat(self.path)
-        except FileNotFoundError:
+        if _file_identity(self.path) != self._identity:
             return False
-        return (st.st_dev, st.st_ino) == self._identity and self._stored_generation() == self.generation
-
-    def _stored_generation(self) -> int:
         row = self._db.execute("SELECT value FROM meta WHERE name = 'generation'").fetchone()
-        return row[0] if row and row[0] else 0
+        return (row[0] if row and row[0] else 0) == self.generation
 
     def begin(self) -> None:
         """Mark a build in progress, before it touches the first output file."""
@@ -229,15 +114,15 @@ class BuildState:
                                  [("building", os.getpid()), ("generation", self.generation)])
         self.unfinished = True
 
-    # ----- reads -----------------------------------------------------------------------------
+    # ----- the facts ---------------------------------------------------------------------------
 
-    def load_records(self) -> dict[str, Record]:
-        """Every entry's record, read on first use (a build that changes nothing never needs them)."""
+    def load_records(self) -> dict[str, EntryFacts]:
+        """Every entry's facts, read on first use (a build that changes nothing never needs them)."""
         if self.records is None:
             row = self._db.execute("SELECT value FROM meta WHERE name = 'index'").fetchone()
             try:
                 index = pickle.loads(row[0]) if row else {}
-                self.records = {slug: _record(values) for slug, values in index.items()}
+                self.records = {slug: facts_of(values) for slug, values in index.items()}
                 self._loaded = {slug: (self.records[slug], values) for slug, values in index.items()}
             except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
                 self._forget()
@@ -249,61 +134,21 @@ class BuildState:
             self._db.executescript("DELETE FROM entries; DELETE FROM outputs;")
         self.records, self.outputs, self.stats, self.site_key = {}, {}, {}, b""
 
-    def _column(self, columns: str, slugs: Iterable[str]) -> Iterator[tuple]:
-        wanted = list(slugs)
-        for start in range(0, len(wanted), BATCH):
-            chunk = wanted[start:start + BATCH]
-            marks = ",".join("?" * len(chunk))
-            yield from self._db.execute(f"SELECT slug, {columns} FROM entries WHERE slug IN ({marks})", chunk)
-
-    def entries(self, slugs: Iterable[str]) -> Iterator[tuple[str, Entry]]:
-        """(slug, parsed entry) for each of ``slugs`` that the cache holds."""
-        for slug, blob in self._column("entry", slugs):
-            if blob:
-                yield slug, pickle.loads(blob)
-
-    def fragments(self, slugs: Iterable[str]) -> Iterator[tuple[str, bytes, tuple[str, str]]]:
-        """(slug, key, (abstract_html, notes_html)) of the stored fragments of ``slugs``."""
-        for slug, key, blob in self._column("fragments_key, fragments", slugs):
-            if blob:
-                yield slug, key, pickle.loads(blob)
-
-    def texts(self, column: str, slugs: Iterable[str]) -> Iterator[tuple[str, str]]:
-        """(slug, text) of one text column (``bib`` or ``json``) of ``slugs``."""
-        assert column in {"bib", "json"}
-        yield from self._column(column, slugs)
-
-    def derived(self, slugs: Iterable[str]) -> Iterator[tuple[str, Derived]]:
-        """(slug, derived) of the stored rows, BibTeX and JSON of ``slugs``."""
-        for slug, row, bib, json in self._column("row, bib, json", slugs):
-            if row:
-                yield slug, Derived(pickle.loads(row), bib, json)
-
     # ----- writing ---------------------------------------------------------------------------
 
-    def save(self, *, defer: bool = False, **changes: Any) -> None:
-        """Adopt what a build made (records, outputs, keys) and write it to the database:
+    def save(self, *, update: CacheUpdate, defer: bool = False) -> None:
+        """Adopt what a build made (facts, outputs, keys) and write it to the database:
         now, or at ``commit()`` when ``defer`` (serve reloads the browser first)."""
         self.commit()
         self.load_records()
-        self._pending = changes
-        self.site_key = changes["site_key"]
-        self.search_key = changes["search_key"]
-        self.content_key = changes["content_key"]
+        self._pending = update
+        self.site_key, self.search_key, self.content_key = (update.site_key, update.search_key,
+                                                            update.content_key)
         self._previous = (self.records, self.outputs)
-        self.records, self.outputs = changes["records"], changes["outputs"]
-        self.stats = {slug: record.stat for slug, record in self.records.items()}
+        self.records, self.outputs = update.records, update.outputs
+        self.stats = {slug: facts.stat for slug, facts in self.records.items()}
         if not defer:
             self.commit()
-
-    def store_fragments(self, fragments: dict[str, tuple[bytes, tuple[str, str]]]) -> None:
-        """Write rendered fragments now (they are keyed by their text, so always valid), so a
-        big build need not hold them all in memory until the end."""
-        with self._db:
-            self._db.executemany(
-                "INSERT INTO entries (slug, fragments_key, fragments) VALUES (?, ?, ?) ON CONFLICT(slug) "
-                "DO UPDATE SET fragments_key = excluded.fragments_key, fragments = excluded.fragments",
-                ((slug, key, _dump(html)) for slug, (key, html) in fragments.items()))
 
     def commit(self) -> None:
         """Write the last save, if it is still pending, in one transaction, and clear the
@@ -315,41 +160,17 @@ class BuildState:
             if not self.is_current():
                 self._pending, self.stale = None, True
                 return
-            self._write_pending()
+            records = self._pending.records
+            index = {slug: self._stored_form(slug, facts) for slug, facts in records.items()}
+            write_update(self._db, self._pending, self._previous, index, self.stats)
+            self._loaded = {slug: (records[slug], values) for slug, values in index.items()}
+            self._pending = None  # only now: a failed write is tried again by the next commit
+            self.unfinished = False
 
-    def _write_pending(self) -> None:
-        changes = self._pending
-        previous, previous_outputs = self._previous
-        records, outputs = changes["records"], changes["outputs"]
-        stored = {slug: self._values(slug, record) for slug, record in records.items()}
-        db = self._db
-        with db:
-            db.executemany("DELETE FROM entries WHERE slug = ?",
-                           [(s,) for s in previous.keys() - records.keys()])
-            # generators, not lists: each blob is made, written and dropped in turn
-            db.executemany("INSERT INTO entries (slug, entry) VALUES (?, ?) "
-                           "ON CONFLICT(slug) DO UPDATE SET entry = excluded.entry",
-                           ((slug, _dump(entry)) for slug, entry in changes["entries"].items()))
-            db.executemany("UPDATE entries SET fragments_key = ?, fragments = ? WHERE slug = ?",
-                           ((key, _dump(html), slug) for slug, (key, html) in changes["fragments"].items()))
-            db.executemany("UPDATE entries SET row = ?, bib = ?, json = ? WHERE slug = ?",
-                           ((_dump(d.row), d.bib, d.json, slug) for slug, d in changes["derived"].items()))
-            db.executemany("DELETE FROM outputs WHERE path = ?",
-                           [(p,) for p in previous_outputs.keys() - outputs.keys()])
-            db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?)",
-                           [(p, k) for p, k in outputs.items() if previous_outputs.get(p) != k])
-            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                           [("site_key", changes["site_key"]), ("search_key", changes["search_key"]),
-                            ("content_key", changes["content_key"]), ("stats", _dump(self.stats)),
-                            ("index", _dump(stored)), ("building", 0)])
-        self._loaded = {slug: (records[slug], values) for slug, values in stored.items()}
-        self._pending = None  # only now: a failed write is tried again by the next commit
-        self.unfinished = False
-
-    def _values(self, slug: str, record: Record) -> tuple:
-        """The stored form of a record, reused as loaded when the record did not change."""
+    def _stored_form(self, slug: str, facts: EntryFacts) -> tuple:
+        """The stored form of an entry's facts, reused as loaded when they did not change."""
         loaded = self._loaded.get(slug)
-        return loaded[1] if loaded is not None and loaded[0] is record else _values(record)
+        return loaded[1] if loaded is not None and loaded[0] is facts else facts_values(facts)
 
     def close(self) -> None:
         """Close the database."""
@@ -358,27 +179,19 @@ class BuildState:
             self._db = None
 
 
-def _values(record: Record) -> tuple:
-    """A record as plain tuples and numbers: pickles several times faster than objects."""
-    slug, source, date, added, updated, tags, status = record.paper
-    days = (date.toordinal() if date else 0, added.toordinal() if added else 0,
-            updated.toordinal() if updated else 0)
-    return (record.stat, record.digest, record.derived_key, record.row_key, record.export_key,
-            slug, source, days, tags, status)
-
-
-def _record(values: tuple) -> Record:
-    stat, key, derived_key, row_key, export_key, slug, source, (d, a, u), tags, status = values
-    day = dt.date.fromordinal
-    paper = Paper(slug, source, day(d) if d else None, day(a) if a else None, day(u) if u else None,
-                  tags, status)
-    return Record(stat, key, paper, derived_key, row_key, export_key)
-
-
 def cache_path(root: Path, out: Path) -> Path:
     """The cache file of one output folder of one site."""
     tag = hashlib.blake2b(str(out.resolve()).encode(), digest_size=6).hexdigest()
     return root / CACHE_DIR / f"build-{tag}.sqlite"
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    """The device and inode of the file at ``path``; None when there is none."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _header() -> tuple:

@@ -1,41 +1,19 @@
-"""``build``: read the entries, plan every output with a key, render what changed, write safely.
-
-A first build renders into a fresh folder beside the output and swaps it in;
-later builds render only the outputs whose key changed (a key digests every
-input of the page: its view data, the config and the theme) and replace each
-of those files atomically, after everything rendered without error. Either
-way a failed build leaves the previous site whole.
-
-The build cache is also a journal: a build marks itself in progress before it
-touches the first output file and clears the mark when the outputs are recorded.
-The next build after one that failed or was killed in between finds the mark and
-renders the whole site again into a fresh folder (exactly what ``--clean`` gives);
-leftovers of killed builds (``._site.new-*``, ``._site.old-*``, ``.pagefind-new-*``)
-are removed. One build at a time writes into an output folder (``locks``). The
-output folder holds ``.papershelf-manifest``, the list of files papershelf wrote
-there: a build never replaces a folder holding anything else. The manifest, not the
-cache, proves the folder is papershelf's: the cache records a digest of the manifest,
-and a folder whose manifest says something else than the last build's (replaced by
-hand, another build's) is built again from scratch, or refused when it holds files no
-manifest lists; one restored together with its cache (a deploy) is trusted. An output
-folder that is a mount point cannot be renamed: its contents are swapped instead.
-"""
+"""``build``: one build of the site as a sequence of steps: open the cache (the journal) and
+check the output folder, scan and read the entries, plan every output with its key, write what
+changed (a fresh folder swapped in whole, or the changed files replaced atomically in place),
+then save the cache. A failed or killed build leaves the previous site whole, and the next one,
+told by the journal, builds it again from scratch; one build at a time writes into a folder."""
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import hashlib
 import os
 import re
-import shutil
 import sqlite3
-import tempfile
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from stat import S_ISDIR, S_ISREG
 from typing import TYPE_CHECKING
 
 try:
@@ -44,20 +22,33 @@ except ImportError:  # not on Windows
     resource = None
 
 from generator import __version__
-from generator.build.cache import RENDERERS, BuildState, Record, cache_path, digest, digest_bytes, installed_key
+from generator.build.cache import BuildState, cache_path
+from generator.build.facts import CacheUpdate
+from generator.build.memo import site_model
+from generator.build.output_folder import (
+    BUNDLE,
+    INNER_NEW,
+    MANIFEST,
+    check_no_foreign_files,
+    check_output_folder,
+    check_own_folder,
+    manifest_bytes,
+    manifest_key,
+    remove_leftovers,
+)
+from generator.build.scan import EntriesRead, Scan, load_records, rescan_entries, scan_entries
+from generator.build.writer import Written, build_fresh, output_bytes, render_to_folder, write_in_place
 from generator.core.config import Config
-from generator.core.entries import Entry, decode, key_lines, parse_entry, read_bytes
-from generator.core.errors import BuildError, EntryError
-from generator.core.library import ENTRY_SUFFIX, file_key, remove_stale_temps, survey_folder
+from generator.core.digests import RENDERERS, digest, digest_bytes, installed_key
+from generator.core.entries import Entry
+from generator.core.errors import BuildError
 from generator.core.locks import output_lock
-from generator.core.parallel import cpu_count, crash_point, fork_map, jobs_for
-from generator.site.model import Site, build_model, paper_of
-from generator.site.theme import load_theme
-from generator.core.validate import errors as entry_errors
-from generator.core.validate import has_control, name_error, shown_name, without_controls
+from generator.core.parallel import cpu_count, crash_point, jobs_for
+from generator.core.validate import shown_name
+from generator.site.theme import Theme, load_theme
 
 if TYPE_CHECKING:
-    from generator.build.pages import Output, PageMaker
+    from generator.build.plan import Planned
 
 
 INPLACE_MAX = 2000  # more changed pages than this: render into a fresh folder instead
@@ -126,74 +117,175 @@ def _build(
     changed: Collection[str] | None, progress: Callable[[int, int], None] | None,
 ) -> tuple[BuildReport, BuildState]:
     """``build`` with the output folder's lock held."""
-    started = time.perf_counter()
     report = BuildReport()
-
-    def phase(name: str) -> None:
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024 if resource else 0
-        report.phases.append((f"{name} (peak {peak} MB)", time.perf_counter() - started))
-
+    phase = _phases(report)
     theme = load_theme(config)
     check_output_folder(config, options.out, theme.folders)
     site_key = digest(__version__, _config_key(config), theme.fingerprint(), options.base_url,
                       installed_key(RENDERERS))
-    state = _open_state(config.root, options, state)
-    remove_leftovers(options.out)
-    trusted = check_own_folder(options.out, state.outputs.get(MANIFEST))
-    repair = state.unfinished  # the last build was killed or failed while writing
-    if repair:
-        state = _open_state(config.root, replace(options, clean=True), state)
-    scan = (rescan_entries(config.papers_dir, state.records, changed)
-            if changed is not None and state.records else scan_entries(config.papers_dir))
+    opened = _state_for(config.root, options, state)
+    state = opened.state
+    scan = _scan(config, state, changed)
     report.papers = len(scan)
     phase("scanned")
-    if trusted and _nothing_changed(state, site_key, scan, options):
+    if opened.trusted and _nothing_changed(state, site_key, scan, options):
         report.unchanged = len(state.outputs) - 1  # the manifest's identity is no output
-        report.seconds = time.perf_counter() - started
+        report.seconds = phase.elapsed()
         return report, state
 
-    records, parsed = load_records(scan, state.load_records(), options.jobs or cpu_count())
-    phase(f"read entries ({len(parsed)} parsed)")
-    model = _model(config, records, state.memo)
-    from generator.build.pages import PageMaker  # Jinja, Markdown and friends load only when there is work
+    read = load_records(scan, state.load_records(), options.jobs or cpu_count())
+    phase(f"read entries ({len(read.parsed)} parsed)")
+    planned = _plan(config, theme, options, site_key, state, read)
+    phase(f"planned {len(planned.outputs)} outputs")
+    work = _work_to_do(planned, state, options, site_key, fresh=opened.repair or not opened.trusted)
+    phase(f"compared ({len(work.stale)} stale)")
+    done = _write(planned, work, options, progress, state.begin)
+    report.written, report.deleted = done.written, done.deleted
+    report.unchanged = 0 if work.fresh else len(planned.outputs) - len(done.written)
+    report.search = "rebuilt" if work.search_due else ("skipped" if not options.search else "unchanged")
+    phase("rendered and written")
+    crash_point("written")
+    state.memo = planned.memo
+    update = _cache_update(planned, work, state, options, site_key, read.parsed)
+    state.save(update=update, defer=options.defer_save)
+    phase("cache saved" if not options.defer_save else "cache updated in memory")
+    report.fresh = work.fresh
+    report.seconds = phase.elapsed()
+    return report, state
 
-    maker = PageMaker(config, theme, options.base_url, site_key, model, records, parsed, state,
-                      jobs=options.jobs or cpu_count())
-    phase("modelled")
-    plan = maker.plan()
-    phase(f"planned {len(plan)} outputs")
+
+class _phases:
+    """Records in a report how long each step of a build took, and the memory used by then."""
+
+    def __init__(self, report: BuildReport) -> None:
+        self.report, self.started = report, time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024 if resource else 0
+        self.report.phases.append((f"{name} (peak {peak} MB)", self.elapsed()))
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+
+@dataclass(frozen=True)
+class Opened:
+    """The cache to build from; whether it may be trusted about the output folder (its
+    manifest is the last build's); whether the site needs repairing."""
+
+    state: BuildState
+    trusted: bool
+    repair: bool
+
+
+def _state_for(root: Path, options: BuildOptions, state: BuildState | None) -> Opened:
+    """Open the cache and check the output folder. Leftovers of killed builds are removed on
+    the way; after a build that was killed or failed while writing, the cache is dropped and
+    the site built again from scratch."""
+    state = _open_state(root, options, state)
+    remove_leftovers(options.out)
+    trusted = check_own_folder(options.out, state.outputs.get(MANIFEST))
+    repair = state.unfinished
+    if repair:
+        state = _open_state(root, replace(options, clean=True), state)
+    return Opened(state, trusted, repair)
+
+
+def _scan(config: Config, state: BuildState, changed: Collection[str] | None) -> Scan:
+    """Every entry file: the last build's scan updated with the ``changed`` ones, if known."""
+    if changed is not None and state.records:
+        return rescan_entries(config.papers_dir, state.records, changed)
+    return scan_entries(config.papers_dir)
+
+
+def _plan(config: Config, theme: Theme, options: BuildOptions, site_key: bytes, state: BuildState,
+          read: EntriesRead) -> Planned:
+    """The plan of every output (the page machinery is imported only now: Jinja, Markdown
+    and friends load only when there is work)."""
+    from generator.build.plan import SiteInputs, plan_site
+
+    memo = site_model(config, read.records, state.memo)
+    site = SiteInputs(config, theme, options.base_url, site_key, options.jobs or cpu_count())
+    return plan_site(site, memo, read.records, read.parsed, state.rows)
+
+
+@dataclass(frozen=True)
+class Work:
+    """What a build has to do: render the whole site into a fresh folder or only the stale
+    outputs in place, and whether the search index is due; ``search_key`` digests the pages."""
+
+    fresh: bool
+    stale: list[str]
+    previous: dict[str, bytes]  # the keys of the outputs the last build made
+    search_key: bytes
+    search_due: bool
+
+
+def _work_to_do(planned: Planned, state: BuildState, options: BuildOptions, site_key: bytes,
+                fresh: bool) -> Work:
+    """Compare the plan with what the last build made (``fresh``: start from scratch anyway)."""
+    plan = planned.outputs
     previous = dict(state.outputs)
     previous.pop(MANIFEST, None)
-    fresh = repair or not trusted or options.clean or not options.out.is_dir() or not previous
+    fresh = fresh or options.clean or not options.out.is_dir() or not previous
     prefix = str(options.out) + os.sep
     stale = [p for p, out in plan.items() if out.key != previous.get(p)
              or not (options.trust_outputs or os.path.exists(prefix + p))]
     if len([p for p in stale if plan[p].slug]) > INPLACE_MAX:
         fresh = True
-    search_key = digest(site_key, digest_bytes(s.encode() + b"\0" + r.digest for s, r in records.items()))
-    phase(f"compared ({len(stale)} stale)")
+    pages = digest_bytes(s.encode() + b"\0" + r.digest for s, r in planned.records.items())
+    search_key = digest(site_key, pages)
     search_due = options.search and (fresh or search_key != state.search_key
-                                     or not (options.out / "pagefind").is_dir())
-    if fresh:
-        if options.out.is_dir():
-            check_no_foreign_files(options.out)
-        _build_fresh(maker, plan, options, report, search_due, progress, state.begin)
-    else:
-        _build_in_place(maker, plan, stale, previous, options, report, search_due, state.begin)
-    outputs = {p: o.key for p, o in plan.items()}
+                                     or not (options.out / BUNDLE).is_dir())
+    return Work(fresh, stale, previous, search_key, search_due)
+
+
+def _write(planned: Planned, work: Work, options: BuildOptions, progress: Callable[[int, int], None] | None,
+           begin: Callable[[], None]) -> Written:
+    """Write the site: all of it into a fresh folder swapped in, or the stale outputs in place;
+    then the search index if due. ``begin`` marks the build in progress before the output
+    folder is touched."""
+    plan, out = planned.outputs, options.out
+    if work.fresh:
+        if out.is_dir():
+            check_no_foreign_files(out)
+
+        def fill(staging: Path) -> None:
+            papers = sum(1 for o in plan.values() if o.slug)
+            render_to_folder(plan, staging, planned.pages, jobs_for(papers, options.jobs or cpu_count()),
+                             progress)
+            (staging / MANIFEST).write_bytes(manifest_bytes(plan))
+            crash_point("staged")
+            if work.search_due:
+                _index_search(staging, shown=out)
+
+        build_fresh(out, fill, begin)
+        return Written(written=list(plan))
+    papers = {p: plan[p].slug for p in work.stale if plan[p].slug}
+    rendered = planned.pages.papers_in_memory(list(papers.values()))
+    pending = {path: rendered[slug] for path, slug in papers.items()}
+    pending.update((p, output_bytes(plan[p].make())) for p in work.stale if plan[p].make is not None)
+    done = write_in_place(out, pending, plan.keys(), work.previous.keys(), begin)
+    if work.search_due:
+        _index_search(out)
+    return done
+
+
+def _index_search(site: Path, shown: Path | None = None) -> None:
+    from generator.build.search_index import index_site
+
+    index_site(site, shown=shown)
+
+
+def _cache_update(planned: Planned, work: Work, state: BuildState, options: BuildOptions,
+                  site_key: bytes, parsed: dict[str, Entry]) -> CacheUpdate:
+    """What the cache keeps of this build."""
+    outputs = {p: o.key for p, o in planned.outputs.items()}
     outputs[MANIFEST] = manifest_key(options.out)
-    report.search = "rebuilt" if search_due else ("skipped" if not options.search else "unchanged")
-    phase("rendered and written")
-    crash_point("written")
-    state.save(site_key=site_key, search_key=search_key if options.search else state.search_key,
-               content_key=search_key,
-               records=maker.records, entries=parsed, fragments=maker.new_fragments,
-               derived=maker.new_derived,
-               outputs=outputs, defer=options.defer_save)
-    phase("cache saved" if not options.defer_save else "cache updated in memory")
-    report.fresh = fresh
-    report.seconds = time.perf_counter() - started
-    return report, state
+    return CacheUpdate(site_key=site_key, search_key=work.search_key if options.search else state.search_key,
+                       content_key=work.search_key, records=planned.records, entries=parsed,
+                       fragments=planned.pages.store.new_fragments, summaries=planned.summaries,
+                       outputs=outputs)
 
 
 def _open_state(root: Path, options: BuildOptions, state: BuildState | None) -> BuildState:
@@ -229,223 +321,8 @@ def os_error(exc: OSError, out: Path) -> BuildError:
                       hint=f"{hint}; the next build repairs the site")
 
 
-MANIFEST = ".papershelf-manifest"  # in every built site: the files papershelf wrote there
-MANIFEST_HEAD = "papershelf output: the files below were written by papershelf, which replaces them"
-
-
-def check_output_folder(config: Config, out: Path, theme_folders: Sequence[Path]) -> None:
-    """Refuse an output folder a build would wrongly replace: the site itself, its content
-    or its theme."""
-    target, root = out.resolve(), config.root.resolve()
-    protected = [(root, "the site folder"), (root / "content", "the content folder"),
-                 *((folder.resolve(), "a theme folder") for folder in theme_folders)]
-    for folder, what in protected:
-        if target == folder or folder.is_relative_to(target) or \
-                (what != "the site folder" and target.is_relative_to(folder)):
-            raise BuildError(f"the output folder {target} would replace {what}",
-                             hint="choose another folder with --out or output_dir")
-    try:
-        st = os.stat(out)
-    except (FileNotFoundError, NotADirectoryError):
-        return
-    if not S_ISDIR(st.st_mode):
-        raise BuildError("the output folder is a file, not a folder", path=out,
-                         hint="move the file away, or choose another folder with --out or output_dir")
-
-
-def check_own_folder(out: Path, recorded: bytes | None) -> bool:
-    """Whether the cache may be trusted about ``out``: its manifest says what the last build's
-    said (``recorded``, from ``manifest_key``); one small read on a no-op build.
-
-    A folder without a valid manifest that holds anything is refused (whatever the cache
-    says: the folder may have been replaced by hand); an empty or absent one is not
-    trusted, so the build is a fresh one.
-    """
-    try:
-        key = manifest_key(out)
-    except (FileNotFoundError, NotADirectoryError):
-        key = None
-    if key is not None and key == recorded:
-        return True
-    if key is None or read_manifest(out) is None:
-        first = next(iter(_top_names(out)), None)
-        if first is not None:
-            raise _foreign(out, first)
-    return False
-
-
-def manifest_key(out: Path) -> bytes:
-    """What ``out``'s manifest says: a digest of its bytes. Not its inode or times: a deploy
-    restores the output folder and the build cache together (``actions/cache``), as new
-    files, and the cache must still be trusted about that folder."""
-    with open(out / MANIFEST, "rb") as handle:
-        return hashlib.blake2b(handle.read(), digest_size=16).digest()
-
-
-def _top_names(out: Path) -> list[str]:
-    """The names at the top of ``out`` but papershelf's manifest, leftovers and temporary
-    files (and ``lost+found`` at a mount point), sorted."""
-    try:
-        names = os.listdir(out)
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-    ignored = _mount_ignored(out)
-    return sorted(n for n in names if n != MANIFEST and n not in ignored
-                  and not n.startswith(LEFTOVER_DIRS) and not _is_temp(n))
-
-
-def _mount_ignored(out: Path) -> frozenset[str]:
-    return frozenset(["lost+found"]) if os.path.ismount(out) else frozenset()
-
-
-def check_no_foreign_files(out: Path) -> None:
-    """Refuse to replace ``out`` as a whole if it holds a file papershelf did not write
-    (not listed in its manifest)."""
-    known = read_manifest(out) or set()
-    for path in _files(out):
-        if path not in known:
-            raise _foreign(out, path)
-
-
-def _foreign(out: Path, path: str | None) -> BuildError:
-    what = f"holds {path}, which papershelf did not make" if path else "holds files papershelf did not make"
-    return BuildError(f"{out} {what}, and a build replaces the whole folder",
-                      path=out / path if path else out,
-                      hint="move those files away, or choose a new or empty folder with --out or output_dir")
-
-
-def _files(out: Path) -> Iterator[str]:
-    """Every file below ``out`` as a relative path, except the search bundle, the manifest
-    and what killed builds leave (removed by the swap)."""
-    ignored = _mount_ignored(out)
-    for folder, dirs, files in os.walk(out):
-        rel = os.path.relpath(folder, out)
-        if rel == ".":
-            dirs[:] = [d for d in dirs
-                       if d != BUNDLE and d not in ignored and not d.startswith(LEFTOVER_DIRS)]
-            rel = ""
-        else:
-            rel += "/"
-        for name in files:
-            if not _is_temp(name) and rel + name != MANIFEST:
-                yield rel + name
-
-
-def read_manifest(out: Path) -> set[str] | None:
-    """The files listed in ``out``'s manifest; None when there is none."""
-    try:
-        text = (out / MANIFEST).read_text(encoding="utf-8")
-    except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
-        return None
-    lines = text.split("\n")  # not splitlines(): a name may hold U+2028, U+0085...
-    if lines[-1] == "":
-        lines.pop()
-    return set(lines[1:]) if lines and lines[0] == MANIFEST_HEAD else None
-
-
-def manifest_bytes(paths: Iterable[str]) -> bytes:
-    """The manifest listing ``paths``, sorted: the same bytes for the same files."""
-    return "\n".join([MANIFEST_HEAD, *sorted(paths)]).encode() + b"\n"
-
-
-# ----- leftovers of killed builds ----------------------------------------------------------
-
-BUNDLE = "pagefind"
-INNER_NEW, INNER_OLD = ".papershelf-new-", ".papershelf-old-"  # a fresh build's, inside a mount point
-# inside the output: search.STAGING, ASIDE, and a fresh build's folders when ``out`` is a mount point
-LEFTOVER_DIRS = (".pagefind-new-", ".pagefind-old-", INNER_NEW, INNER_OLD)
-
-
-def remove_leftovers(out: Path) -> None:
-    """Remove what builds killed before they finished left beside and at the top of ``out``
-    (staging and old folders, search bundles, temporary files), if their process is gone.
-    Temporary files deeper in the folder go with the repairing build's swap."""
-    beside = (f".{out.name}.new-", f".{out.name}.old-")
-    for folder, prefixes in ((out.parent, beside), (out, LEFTOVER_DIRS)):
-        try:
-            names = os.listdir(folder)
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        for name in names:
-            path = os.path.join(folder, name)
-            prefix = next((p for p in prefixes if name.startswith(p)), None)
-            if prefix is not None and not _alive(name[len(prefix):].split("-")[0]):
-                _remove_path(path)
-            elif folder == out and _is_temp(name) and not _alive(name.rsplit(".", 2)[-2]):
-                os.unlink(path)
-
-
-def _remove_path(path: str | Path) -> None:
-    """Remove a folder tree, a file or a symbolic link (never what a link points to)."""
-    if os.path.isdir(path) and not os.path.islink(path):
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(path)
-
-
-def _is_temp(name: str) -> bool:
-    """``.name.PID.tmp``: a file being written atomically."""
-    return name.startswith(".") and name.endswith(".tmp")
-
-
-def _alive(pid: str) -> bool:
-    """Whether process ``pid`` (a string from a file name) is running (this one included)."""
-    if not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _model(config: Config, records: dict[str, Record], memo: dict) -> Site:
-    """The site model, or the previous build's when no paper moved, came, went or was retagged."""
-    papers = [record.paper for record in records.values()]
-    if memo.get("papers") == papers and memo.get("config") == config:
-        return memo["model"]
-    model = build_model(config, papers)
-    memo.update(papers=papers, config=config, model=model)
-    return model
-
-
 def _config_key(config: Config) -> tuple:
     return tuple((name, getattr(config, name)) for name in config.__dataclass_fields__ if name != "root")
-
-
-def scan_entries(folder: Path) -> dict[str, tuple[str, tuple[int, ...]]]:
-    """Every entry file by slug, with its path and file key, in name order. Temporary files
-    of killed imports are removed on the way (``build`` may be the only command CI runs)."""
-    prefix, cut = f"{folder}{os.sep}", -len(ENTRY_SUFFIX)
-    found, _, temps = survey_folder(folder)
-    if temps:
-        remove_stale_temps(folder, temps)
-    return {name[:cut]: (prefix + name, key) for name, key in found}
-
-
-def rescan_entries(folder: Path, records: dict[str, Record],
-                   changed: Collection[str]) -> dict[str, tuple[str, tuple[int, ...]]]:
-    """The scan of the last build updated with just the ``changed`` files."""
-    scan = {slug: (os.path.join(folder, slug + ENTRY_SUFFIX), r.stat) for slug, r in records.items()}
-    home = str(folder.resolve())
-    for path in changed:
-        name = os.path.basename(path)
-        if os.path.dirname(os.path.abspath(path)) != home or not name.endswith(ENTRY_SUFFIX) \
-                or name.startswith("."):
-            continue
-        slug = name[:-len(ENTRY_SUFFIX)]
-        try:
-            st = os.lstat(path)
-        except FileNotFoundError:
-            st = None
-        if st is None or not S_ISREG(st.st_mode):  # gone, or a link or folder: not an entry
-            scan.pop(slug, None)
-            continue
-        scan[slug] = (os.path.join(folder, name), file_key(st))
-    return dict(sorted(scan.items()))
 
 
 def _nothing_changed(state: BuildState, site_key: bytes, scan: dict, options: BuildOptions) -> bool:
@@ -453,235 +330,7 @@ def _nothing_changed(state: BuildState, site_key: bytes, scan: dict, options: Bu
         return False
     if len(scan) != len(state.stats) or any(state.stats.get(s) != st for s, (_, st) in scan.items()):
         return False
-    if options.search and (state.search_key != state.content_key or not (options.out / "pagefind").is_dir()):
+    if options.search and (state.search_key != state.content_key or not (options.out / BUNDLE).is_dir()):
         return False
     out = str(options.out) + os.sep
     return os.path.exists(out + MANIFEST) and all(os.path.exists(out + path) for path in state.outputs)
-
-
-def load_records(scan: dict[str, tuple[str, tuple[int, ...]]], previous: dict[str, Record],
-                 jobs: int = 1) -> tuple[dict[str, Record], dict[str, Entry]]:
-    """Records of every entry, parsing only files whose bytes changed (over ``jobs`` processes
-    when there are many); invalid entries raise BuildError.
-
-    Returns the records and the entries parsed by this call.
-    """
-    records: dict[str, Record] = {}
-    todo = []
-    for slug, (path, stat) in scan.items():
-        old = previous.get(slug)
-        if old is not None and old.stat == stat:
-            records[slug] = old
-        else:
-            _check_name(path)
-            todo.append((slug, path, stat))
-
-    def read(chunk: Sequence[tuple[str, str, tuple[int, ...]]]) -> list[tuple[str, Record, Entry | None]]:
-        done = []
-        for slug, path, stat in chunk:
-            data = _read_entry_bytes(Path(path))
-            key = digest(data)
-            old = previous.get(slug)
-            if old is not None and old.digest == key:
-                done.append((slug, old._replace(stat=stat), None))
-                continue
-            entry = _parse_valid(Path(path), data)
-            done.append((slug, Record(stat=stat, digest=key, paper=paper_of(slug, entry, path)), entry))
-        return done
-
-    parsed = {}
-    for part in fork_map(read, todo, jobs_for(len(todo), jobs)):
-        for slug, record, entry in part:
-            records[slug] = record
-            if entry is not None:
-                parsed[slug] = entry
-    return dict(sorted(records.items())), parsed
-
-
-def _check_name(path: str) -> None:
-    """Refuse an entry whose file name cannot be a URL or a line of the manifest (a line
-    break, a byte that is not UTF-8): checked once per new or changed file."""
-    folder, name = os.path.split(path)
-    problem = name_error(name)
-    if problem is not None:
-        raise BuildError(problem, path=os.path.join(shown_name(folder), shown_name(name)),
-                         hint="rename the file")
-
-
-def _read_entry_bytes(path: Path) -> bytes:
-    """An entry's bytes, never through a symbolic link; an unreadable file is a BuildError."""
-    try:
-        return read_bytes(path)
-    except EntryError as exc:
-        raise BuildError(exc.message, path=path, line=exc.line, column=exc.column, hint=exc.hint) from exc
-
-
-def _parse_valid(path: Path, data: bytes) -> Entry:
-    """Parse an entry file, refusing one that breaks a schema rule (file and line in the error)."""
-    try:
-        text = decode(data, path)
-        entry = parse_entry(text, path)
-    except EntryError as exc:
-        raise BuildError(exc.message, path=path, line=exc.line, column=exc.column, hint=exc.hint) from exc
-    if has_control(text, entry.meta):  # 'check' names them; every output is made without them
-        entry = Entry(entry.slug, without_controls(entry.meta), without_controls(entry.body))
-    problems = entry_errors(entry.meta)
-    if problems:
-        key, message = problems[0]
-        raise BuildError(message, path=path, line=key_lines(text).get(key),
-                         hint="fix the entry; 'papershelf check' lists every problem")
-    return entry
-
-
-def _build_fresh(maker: PageMaker, plan: dict[str, Output], options: BuildOptions, report: BuildReport,
-                 search_due: bool, progress: Callable[[int, int], None] | None,
-                 begin: Callable[[], None]) -> None:
-    """Render everything into a new folder beside the output (inside it when it is a mount
-    point, which cannot be renamed), index it, then swap it in (``begin`` marks the build
-    in progress just before the output is touched)."""
-    out = options.out
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.is_dir() and os.path.ismount(out):
-        staging = Path(tempfile.mkdtemp(prefix=f"{INNER_NEW}{os.getpid()}-", dir=out))
-    else:
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=out.parent))
-    try:
-        jobs = options.jobs or cpu_count()
-        papers = sum(1 for o in plan.values() if o.slug)
-        maker.write_all(plan, staging, jobs_for(papers, jobs), progress)
-        (staging / MANIFEST).write_bytes(manifest_bytes(plan))
-        report.written = list(plan)
-        crash_point("staged")
-        if search_due:
-            from generator.build.search_index import index_site
-            index_site(staging, shown=out)
-        os.chmod(staging, 0o755)
-        begin()
-        _swap(staging, out)
-    except BaseException:
-        _remove_path(staging)
-        raise
-
-
-def _build_in_place(maker: PageMaker, plan: dict[str, Output], stale: list[str], previous: dict[str, bytes],
-                    options: BuildOptions, report: BuildReport, search_due: bool,
-                    begin: Callable[[], None]) -> None:
-    """Render the changed outputs in memory, then replace each file atomically (``begin``
-    marks the build in progress first). The manifest lists every file written before it is."""
-    from generator.build.pages import output_bytes
-
-    out = options.out
-    papers = {p: plan[p].slug for p in stale if plan[p].slug}
-    rendered = maker.render_papers_in_memory(list(papers.values()))
-    pending = {path: rendered[slug] for path, slug in papers.items()}
-    for path in stale:
-        if plan[path].make is not None:
-            pending[path] = output_bytes(plan[path].make())
-    listed = None
-    if plan.keys() != previous.keys() or not os.path.exists(out / MANIFEST):
-        listed = read_manifest(out) or set()
-    begin()
-    crash_point("begun")
-    if listed is not None and not listed.issuperset(plan):
-        _write_replace(out / MANIFEST, manifest_bytes(listed.union(plan)))
-    for number, (path, data) in enumerate(pending.items()):
-        if number == len(pending) // 2:
-            crash_point("half-written")
-        target = out / path
-        if target.is_file() and target.read_bytes() == data:
-            continue
-        _write_replace(target, data)
-        report.written.append(path)
-    for path in sorted(set(previous) - set(plan)):
-        _remove_output(out, path)
-        report.deleted.append(path)
-    if listed is not None and listed != plan.keys():
-        _write_replace(out / MANIFEST, manifest_bytes(plan))
-    report.unchanged = len(plan) - len(report.written)
-    if search_due:
-        from generator.build.search_index import index_site
-        index_site(out)
-
-
-def _write_replace(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` through ``.name.PID.tmp`` and a rename, keeping its mode."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        mode: int | None = os.stat(path).st_mode & 0o777
-    except FileNotFoundError:
-        mode = None
-        path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            if mode is not None:
-                os.fchmod(handle.fileno(), mode)
-        crash_point("temp-written")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _remove_output(out: Path, path: str) -> None:
-    target = out / path
-    target.unlink(missing_ok=True)
-    folder = target.parent
-    while folder != out and folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent
-
-
-def _swap(staging: Path, out: Path) -> None:
-    """Put ``staging`` where ``out`` is, with the old site moved aside first and then removed
-    (a folder that cannot be renamed, a mount point, has its contents swapped instead)."""
-    if staging.parent == out:
-        _swap_contents(staging, out)
-        return
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}-{time.monotonic_ns()}")
-        try:
-            os.rename(out, old)
-        except OSError as exc:
-            if exc.errno not in (errno.EBUSY, errno.EXDEV):
-                raise
-            _swap_contents(staging, out)
-            return
-        crash_point("moved-aside")
-    os.rename(staging, out)
-    crash_point("swapped")
-    if old is not None:
-        _remove_path(old)
-
-
-def _swap_contents(staging: Path, out: Path) -> None:
-    """Swap what ``out`` holds for what ``staging`` holds, ``out`` itself staying put.
-
-    The manifest first lists the old and the new files, so a build killed midway leaves a
-    folder the next build (told by the journal) still knows as its own and repairs; the
-    old entries go to a folder inside ``out`` (same file system: renames) and are removed
-    last; the new manifest goes in last of all.
-    """
-    staged = read_manifest(staging) or set()
-    _write_replace(out / MANIFEST, manifest_bytes((read_manifest(out) or set()) | staged))
-    aside = out / f"{INNER_OLD}{os.getpid()}-{time.monotonic_ns()}"
-    aside.mkdir()
-    keep = {MANIFEST, staging.name, aside.name} | _mount_ignored(out)
-    for name in os.listdir(out):
-        if name not in keep and not name.startswith(LEFTOVER_DIRS) and not _is_temp(name):
-            os.rename(out / name, aside / name)
-    crash_point("moved-aside")
-    for name in os.listdir(staging):
-        if name != MANIFEST:
-            try:
-                os.rename(staging / name, out / name)
-            except OSError as exc:  # staging on another file system: copy
-                if exc.errno != errno.EXDEV:
-                    raise
-                shutil.move(staging / name, out / name)
-    _write_replace(out / MANIFEST, (staging / MANIFEST).read_bytes())
-    crash_point("swapped")
-    _remove_path(staging)
-    _remove_path(aside)
-

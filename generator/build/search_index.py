@@ -17,12 +17,12 @@ import tempfile
 from contextlib import nullcontext
 from pathlib import Path
 
+from generator.build.output_folder import BUNDLE, SEARCH_NEW, SEARCH_OLD
+from generator.build.writer import SwapPoints, swap_folder
 from generator.core.errors import BuildError
 from generator.core.parallel import crash_point, die_with_parent
 
-BUNDLE = "pagefind"
-STAGING = f".{BUNDLE}-new-"  # then the pid of the process writing it
-ASIDE = f".{BUNDLE}-old-"
+SEARCH_SWAP = SwapPoints("search-aside", always_aside=True)
 
 
 def pagefind_executable() -> str:
@@ -49,18 +49,12 @@ def index_site(site: Path, root: Path | None = None, shown: Path | None = None) 
 
 
 def _index(site: Path, shown: Path) -> None:
-    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING}{os.getpid()}-", dir=site))
+    staging = Path(tempfile.mkdtemp(prefix=f"{SEARCH_NEW}{os.getpid()}-", dir=site))
     try:
         _run_pagefind(site, staging, shown)
         crash_point("search-indexed")
         os.chmod(staging, 0o755)
-        target = site / BUNDLE
-        old = site / f"{ASIDE}{os.getpid()}"
-        if target.exists():
-            os.rename(target, old)
-        crash_point("search-aside")
-        os.rename(staging, target)
-        shutil.rmtree(old, ignore_errors=True)
+        swap_folder(staging, site / BUNDLE, site / f"{SEARCH_OLD}{os.getpid()}", SEARCH_SWAP)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

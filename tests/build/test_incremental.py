@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.core.entries import format_entry, read_entry
-
 from tests.conftest import FIXTURES, make_site, run, snapshot
 
 EDITS = ["note", "title", "tags", "status", "add", "delete", "template", "config", "touch"]

@@ -41,7 +41,7 @@ def test_an_entry_swapped_for_a_link_after_the_scan_is_refused(site, tmp_path, m
         return real_read(path)
 
     monkeypatch.setattr(entries, "read_bytes", swap_then_read)
-    monkeypatch.setattr("generator.build.driver.read_bytes", swap_then_read)
+    monkeypatch.setattr("generator.build.scan.read_bytes", swap_then_read)
     os.utime(victim, ns=(1, 1))  # a changed file key: the build reads it again
     result = run(site, "build", "--no-search", "--jobs", "1")
     line = one_error_line(result)

@@ -73,7 +73,7 @@ def test_a_file_added_to_a_built_site_stops_a_build_that_would_replace_it(site):
 # ----- the journal: failed builds are repaired --------------------------------------------------
 
 def test_a_build_that_fails_while_writing_is_repaired_by_the_next(site, monkeypatch):
-    import generator.build.driver as build_module
+    import generator.build.writer as build_module
 
     build_demo(site, "--no-search")
     add_to_notes(site, 6)
@@ -258,8 +258,8 @@ class _Trigger:
 
     def fail(self) -> None:
         if not self.mounted or self.code not in (errno.ENOSPC, errno.EROFS):  # root ignores modes
-            import generator.build.driver as build_module
-            import generator.build.pages as pages_module
+            import generator.build.writer as build_module
+            import generator.build.writer as pages_module
 
             def refuse(path, *_):
                 raise OSError(self.code, os.strerror(self.code), str(path))
@@ -473,7 +473,7 @@ def test_a_tag_too_long_for_a_file_name_is_caught_by_check_or_built(site):
 
 
 def test_a_file_system_error_in_a_fresh_build_names_the_output_folder_not_the_staging_one(site, monkeypatch):
-    import generator.build.pages as pages_module
+    import generator.build.writer as pages_module
 
     build_demo(site, "--no-search")
 

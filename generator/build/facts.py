@@ -1,0 +1,52 @@
+"""The values a build and its cache hand each other: the small facts kept about every entry,
+the summary of a paper that list pages, feeds and exports show, and what one build made."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from generator.core.entries import Entry
+from generator.site.model import Paper
+
+Fragments = tuple[str, str]  # a paper's abstract and notes as HTML
+
+
+class EntryFacts(NamedTuple):
+    """The small facts about one entry: stat, digest, structure, and its summary's digests.
+
+    ``summary_key`` is the site key its summary (row, BibTeX and JSON) was made under; when
+    it differs from the current one the summary is made again. A named tuple: there is one
+    per paper, loaded and saved by every build.
+    """
+
+    stat: tuple[int, ...]  # library.file_key
+    digest: bytes
+    paper: Paper
+    summary_key: bytes = b""
+    row_key: bytes = b""  # digest of the list row
+    export_key: bytes = b""  # digest of the BibTeX and JSON
+
+
+@dataclass(frozen=True)
+class PaperSummary:
+    """What list pages, feeds and exports show of one paper: its list row, BibTeX and JSON."""
+
+    row: dict[str, Any]
+    bib: str
+    json: str
+
+
+@dataclass(frozen=True)
+class CacheUpdate:
+    """What one build made, for the cache: the keys it built with, every entry's facts, what it
+    parsed, rendered and summarised anew, and every output's key."""
+
+    site_key: bytes
+    search_key: bytes  # the pages the search index was built from
+    content_key: bytes  # the pages as they are now
+    records: dict[str, EntryFacts]
+    entries: dict[str, Entry]
+    fragments: dict[str, tuple[bytes, Fragments]]
+    summaries: dict[str, PaperSummary]
+    outputs: dict[str, bytes]
