@@ -63,7 +63,13 @@ def _text_finder(brackets: _Brackets):
 def _link_finder(python_markdowns):
     def get_link(data: str, index: int) -> tuple[str, str | None, int, bool]:
         end = index + LINK_LIMIT
-        if data.find(")", index, end) < 0:  # no link can close: skip the character walk
-            return "", None, index, False
+        if data.find(")", index, end) < 0 and not _quoted(data, index, end):
+            return "", None, index, False  # no link can close: skip the character walk
         return python_markdowns(data if len(data) <= end else data[:end], index)
     return get_link
+
+
+def _quoted(data: str, start: int, end: int) -> bool:
+    """Whether a quote follows: Python-Markdown then takes ``[](' (`` for a link even with no
+    ``)`` after it (a title that never closes), and its walk must run to find the same."""
+    return data.find("'", start, end) >= 0 or data.find('"', start, end) >= 0
