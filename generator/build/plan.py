@@ -131,11 +131,9 @@ class Planner:
     def _plan_tags(self) -> None:
         tags = [tag_view(t, self.urls) for t in self.model.tags]
         count = len(self.model.papers)
-        # the tags page has always been rendered with the last tag's count (the key takes the whole)
-        shown = len(self.model.tags[-1].papers) if self.model.tags else count
         self._add("tags/", Output(digest(self.site_key, "tags", tags, count), make=self.pages.simple_page(
-            "tags.html", "Tags", "tags/", "tags", "tags", f"{len(tags)} tags across {shown} papers.",
-            tags=tags, paper_count=shown)))
+            "tags.html", "Tags", "tags/", "tags", "tags", f"{len(tags)} tags across {count} papers.",
+            tags=tags, paper_count=count)))
         for tag, view in zip(self.model.tags, tags, strict=True):
             count = len(tag.papers)
             self._plan_list(tag.papers, tag.url, "tag.html",

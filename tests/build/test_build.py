@@ -158,3 +158,14 @@ def test_check_reports_what_would_stop_a_build(site):
     assert result.exit_code == 1
     assert "two pages would have the URL 'tags/theorem-proving/'" in result.stdout
     assert "theme_dir 'nowhere' is not a folder" in result.stdout
+
+
+def test_the_tags_page_counts_every_paper_of_the_list(site):
+    out = build_demo(site)
+    papers = len(list((site / "content" / "papers").glob("*.md")))
+    tags = (out / "tags" / "index.html").read_text()
+    assert f"tags across {papers} papers." in tags
+    (path,) = (site / "content" / "papers").glob("deepseekmoe-*.md")
+    path.unlink()  # one paper fewer: the tags page says so, incrementally too
+    assert run(site, "build").exit_code == 0
+    assert f"tags across {papers - 1} papers." in (out / "tags" / "index.html").read_text()
