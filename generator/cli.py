@@ -22,7 +22,7 @@ from generator.core.errors import (
     PapershelfError,
     capped_lines,
     display_path,
-    location,
+    format_line,
     os_error,
 )
 from generator.ingest.sources import FORMATS
@@ -74,11 +74,8 @@ def _quiet_stdout() -> None:
 
 
 def _error_line(error: PapershelfError) -> None:
-    where = location(error.path, error.line, error.column)
-    text = f"{where}: error: {error.message}" if where else f"error: {error.message}"
-    if error.hint:
-        text += f" ({error.hint})"
-    click.echo(text, err=True)
+    click.echo(format_line(error.message, path=error.path, line=error.line, column=error.column,
+                           severity="error", hint=error.hint), err=True)
 
 
 @contextlib.contextmanager
