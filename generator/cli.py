@@ -25,6 +25,7 @@ from generator.core.errors import (
     format_line,
     os_error,
 )
+from generator.core.library import entry_path
 from generator.ingest.sources import FORMATS
 
 PROGRESS_MIN = 300  # show a progress bar for imports writing more entries than this
@@ -191,7 +192,7 @@ def _print_plan(config: Config, plan, dry_run: bool, verbose: bool) -> None:
         return
     for change in plan.changes:
         if change.kind != "unchanged":
-            path = display_path(config.papers_dir / f"{change.entry.slug}.md")
+            path = display_path(entry_path(config.papers_dir, change.entry.slug))
             verb = ("would create" if dry_run else "created") if change.kind == "new" else \
                 ("would update" if dry_run else "updated")
             click.echo(f"{verb} {path}" + (f" ({', '.join(change.fields)})"
