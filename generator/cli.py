@@ -8,7 +8,7 @@ import gc
 import os
 import sys
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -22,9 +22,10 @@ from generator.core.errors import (
     PapershelfError,
     capped_lines,
     display_path,
-    location,
+    format_line,
     os_error,
 )
+from generator.core.library import entry_path
 from generator.ingest.sources import FORMATS
 
 PROGRESS_MIN = 300  # show a progress bar for imports writing more entries than this
@@ -74,11 +75,8 @@ def _quiet_stdout() -> None:
 
 
 def _error_line(error: PapershelfError) -> None:
-    where = location(error.path, error.line, error.column)
-    text = f"{where}: error: {error.message}" if where else f"error: {error.message}"
-    if error.hint:
-        text += f" ({error.hint})"
-    click.echo(text, err=True)
+    click.echo(format_line(error.message, path=error.path, line=error.line, column=error.column,
+                           severity="error", hint=error.hint), err=True)
 
 
 @contextlib.contextmanager
@@ -194,7 +192,7 @@ def _print_plan(config: Config, plan, dry_run: bool, verbose: bool) -> None:
         return
     for change in plan.changes:
         if change.kind != "unchanged":
-            path = display_path(config.papers_dir / f"{change.entry.slug}.md")
+            path = display_path(entry_path(config.papers_dir, change.entry.slug))
             verb = ("would create" if dry_run else "created") if change.kind == "new" else \
                 ("would update" if dry_run else "updated")
             click.echo(f"{verb} {path}" + (f" ({', '.join(change.fields)})"
@@ -328,26 +326,6 @@ def check(ctx: click.Context, site_dir: Path | None) -> None:
         ctx.exit(1)
 
 
-def _warm_up() -> None:
-    """Load what the first rebuild after an edit needs, so that one is as quick as the rest."""
-    import feedgen.feed  # noqa: F401
-    import latex2mathml.converter  # noqa: F401
-
-    from generator.site.notes import NotesRenderer
-
-    NotesRenderer().render("*warm* 'up' | x |\n|---|\n| 1 |\n\n[^1]\n\n[^1]: $x$\n")
-
-
-def _entry_changes(changed: list[str] | None, config: Config) -> list[str] | None:
-    """Changed entry files, or None (look at everything) when anything else changed."""
-    if changed is None:
-        return None
-    papers = str(config.papers_dir.resolve())
-    if all(os.path.dirname(os.path.abspath(p)) == papers for p in changed):
-        return changed
-    return None
-
-
 def build_options(config: Config, out: Path | None, base_url: str | None, search: bool = True,
                   clean: bool = False, jobs: int = 0):
     """BuildOptions from the command line, falling back on site.yaml. The folder is resolved
@@ -407,58 +385,18 @@ def serve(site_dir: Path | None, host: str, port: int, open_browser: bool, no_se
     its error over the page until it is fixed. The search index is refreshed
     in the background. Example: papershelf serve --open
     """
-    from generator.build.driver import build as build_site
-    from generator.build.search_index import index_site
-    from generator.preview.server import Preview, run_preview
-    from generator.site.theme import load_theme
-    from generator.site.views import Urls
+    from generator.preview.session import serve_site
 
     config = open_site(site_dir)
-    root = config.root
     options = build_options(config, None, None, not no_search, jobs=1)
-    state = None
-    unbuilt: set[str] = set()  # changed since the last successful build
+    serve_site(config, options, host=host, port=port, echo=click.echo, report_error=_error_line,
+               on_ready=_open_in_browser if open_browser else None)
 
-    def rebuild(changed: list[str] | None = None, search: bool = False) -> tuple[bool, str]:
-        nonlocal state
-        current = load_config(root)
-        if changed is not None:
-            unbuilt.update(changed)
-        fast = replace(options, search=search and not no_search, trust_outputs=changed is not None,
-                       defer_save=changed is not None)
-        try:
-            report, state = build_site(current, fast, state,
-                                       changed=_entry_changes(sorted(unbuilt), current) if changed else None)
-        except PapershelfError:
-            raise
-        except Exception:
-            state = None  # after a surprise, trust nothing kept in memory
-            raise
-        unbuilt.clear()
-        return bool(report.written or report.deleted), report.summary()
 
-    first_error = ""
-    try:
-        click.echo(rebuild(search=True)[1])
-    except PapershelfError as exc:
-        if not (options.out / "index.html").exists():
-            raise
-        first_error = str(exc)
-        _error_line(exc)
-    _warm_up()
-    preview = Preview(
-        build=rebuild, settle=lambda: state.commit() if state else None,
-        index_search=None if no_search else lambda: index_site(options.out, root=config.root),
-        root=options.out, base_path=Urls.from_base(options.base_url).base_path,
-        watch_folders=[config.papers_dir.parent, *load_theme(config).folders],
-        watch_files=[config.path], host=host, port=port, error=first_error)
+def _open_in_browser(url: str) -> None:
+    import webbrowser
 
-    def ready(url: str) -> None:
-        if open_browser:
-            import webbrowser
-            webbrowser.open(url)
-
-    run_preview(preview, echo=lambda line: click.echo(line), failure=PapershelfError, on_ready=ready)
+    webbrowser.open(url)
 
 
 # The online commands import arxiv_api (requests, lxml, arxiv) on use, keeping other commands quick.

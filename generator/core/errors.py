@@ -29,6 +29,17 @@ def location(path: Path | str | None, line: int | None = None, column: int | Non
     return ":".join(parts)
 
 
+def format_line(message: str, *, path: Path | str | None = None, line: int | None = None,
+                column: int | None = None, severity: str | None = None, hint: str | None = None
+                ) -> str:
+    """The one shape of every error and warning line, ``path:line:column: severity: message
+    (hint)``, leaving out the parts that are not known."""
+    where = location(path, line, column)
+    text = ": ".join(part for part in (where, severity) if part)
+    text = f"{text}: {message}" if text else message
+    return f"{text} ({hint})" if hint else text
+
+
 class PapershelfError(Exception):
     """A problem the user can fix; the CLI prints it as one line and exits non-zero."""
 
@@ -49,9 +60,8 @@ class PapershelfError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
-        where = location(self.path, self.line, self.column)
-        text = f"{where}: {self.message}" if where else self.message
-        return f"{text} ({self.hint})" if self.hint else text
+        return format_line(self.message, path=self.path, line=self.line, column=self.column,
+                           hint=self.hint)
 
 
 class InputsRejected(PapershelfError):
@@ -144,8 +154,8 @@ def capped_lines(diagnostics: Iterable[Diagnostic], per_kind: int = WARNINGS_PER
             yield str(diagnostic)
         if count == per_kind and totals[kind] > count:
             more = totals[kind] - count
-            yield (f"{location(diagnostic.path)}: {diagnostic.severity}: ... and {more:,} more "
-                   f"{diagnostic.severity}{'s' * (more != 1)} like this")
+            yield format_line(f"... and {more:,} more {diagnostic.severity}{'s' * (more != 1)} "
+                              "like this", path=diagnostic.path, severity=diagnostic.severity)
 
 
 @dataclass(frozen=True)
@@ -159,4 +169,5 @@ class Diagnostic:
     column: int | None = None
 
     def __str__(self) -> str:
-        return f"{location(self.path, self.line, self.column)}: {self.severity}: {self.message}"
+        return format_line(self.message, path=self.path, line=self.line, column=self.column,
+                           severity=self.severity)

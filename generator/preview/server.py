@@ -209,97 +209,103 @@ class _DeadlineIO(socket.SocketIO):
             self._sock.settimeout(SEND_TIMEOUT)
 
 
-def make_handler(live: LiveState, stop: threading.Event) -> type[http.server.BaseHTTPRequestHandler]:
+class PreviewHandler(http.server.BaseHTTPRequestHandler):
+    """Answers GET and HEAD from ``live``: built files (HTML pages with the reload script
+    injected), the reload script and the event stream; 404 for anything else. Bound to a
+    server's state by ``make_handler``."""
+
+    live: LiveState
+    stopping: threading.Event  # set when the server stops: no new event stream is kept
+    server_version = "papershelf"
+    protocol_version = "HTTP/1.1"
+    timeout = SEND_TIMEOUT
+    deadline = 0.0
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # (leaving it open would keep the socket from closing)
+        self.rfile = io.BufferedReader(_DeadlineIO(self.connection, self))
+
+    def handle_one_request(self) -> None:
+        self.deadline = time.monotonic() + REQUEST_TIMEOUT  # read at call time: tests shorten it
+        super().handle_one_request()
+
+    def do_HEAD(self) -> None:
+        self._respond(head=True)
+
+    def do_GET(self) -> None:
+        self._respond(head=False)
+
+    def _not_allowed(self) -> None:
+        self._send(405, b"405 Method Not Allowed\n", "text/plain; charset=utf-8", head=False,
+                   extra={"Allow": "GET, HEAD"})
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _not_allowed
+
+    def _respond(self, head: bool) -> None:
+        kind, path = resolve_request(self.live, self.path)
+        if kind == "events" and head:
+            self._send(200, b"", "text/event-stream", head)
+        elif kind == "events":
+            self._events()
+        elif kind == "script":
+            body = (RELOAD_JS % json.dumps(self.live.base_path + EVENTS_PATH)).encode()
+            self._send(200, body, "text/javascript", head)
+        elif kind == "redirect":
+            self._send(301, b"", "text/plain", head, extra={"Location": urlsplit(self.path).path + "/"})
+        elif kind == "file":
+            body = path.read_bytes()
+            mime = content_type(path)
+            if mime.startswith("text/html"):
+                body = inject(body, self.live)
+            self._send(200, body, mime, head)
+        else:
+            missing = self.live.root / "404.html"
+            body = inject(missing.read_bytes(), self.live) if missing.is_file() else b"404 Not Found\n"
+            self._send(404, body, "text/html; charset=utf-8", head)
+
+    def _unread_body(self) -> bool:
+        """Whether the request announced a body (none is ever read: it must not be taken
+        for the next request on this connection)."""
+        length = self.headers.get("Content-Length", "").strip()
+        return self.command not in ("GET", "HEAD") or length not in ("", "0") or \
+            "Transfer-Encoding" in self.headers
+
+    def _send(self, code: int, body: bytes, mime: str, head: bool, extra: dict | None = None) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", mime)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        for name, value in (extra or {}).items():
+            self.send_header(name, value)
+        if self._unread_body():
+            self.send_header("Connection", "close")  # (send_header sets close_connection too)
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _events(self) -> None:
+        """Answer with the stream's headers, then hand the socket to the hub: this worker
+        is free again and the request deadline no longer applies."""
+        if self._unread_body():
+            self._send(400, b"400 Bad Request\n", "text/plain; charset=utf-8", head=False)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.flush()
+        if self.stopping.is_set() or not self.server.detach(self.connection, self.live.hub.add):
+            self.close_connection = True
+
+
+def make_handler(live: LiveState, stop: threading.Event) -> type[PreviewHandler]:
     """A request handler class bound to ``live`` (GET and HEAD only)."""
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        server_version = "papershelf"
-        protocol_version = "HTTP/1.1"
-        timeout = SEND_TIMEOUT
-        deadline = 0.0
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def setup(self) -> None:
-            super().setup()
-            self.rfile.close()  # (leaving it open would keep the socket from closing)
-            self.rfile = io.BufferedReader(_DeadlineIO(self.connection, self))
-
-        def handle_one_request(self) -> None:
-            self.deadline = time.monotonic() + REQUEST_TIMEOUT  # read at call time: tests shorten it
-            super().handle_one_request()
-
-        def do_HEAD(self) -> None:
-            self._respond(head=True)
-
-        def do_GET(self) -> None:
-            self._respond(head=False)
-
-        def _not_allowed(self) -> None:
-            self._send(405, b"405 Method Not Allowed\n", "text/plain; charset=utf-8", head=False,
-                       extra={"Allow": "GET, HEAD"})
-
-        do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _not_allowed
-
-        def _respond(self, head: bool) -> None:
-            kind, path = resolve_request(live, self.path)
-            if kind == "events" and head:
-                self._send(200, b"", "text/event-stream", head)
-            elif kind == "events":
-                self._events()
-            elif kind == "script":
-                body = (RELOAD_JS % json.dumps(live.base_path + EVENTS_PATH)).encode()
-                self._send(200, body, "text/javascript", head)
-            elif kind == "redirect":
-                self._send(301, b"", "text/plain", head, extra={"Location": urlsplit(self.path).path + "/"})
-            elif kind == "file":
-                body = path.read_bytes()
-                mime = content_type(path)
-                if mime.startswith("text/html"):
-                    body = inject(body, live)
-                self._send(200, body, mime, head)
-            else:
-                missing = live.root / "404.html"
-                body = inject(missing.read_bytes(), live) if missing.is_file() else b"404 Not Found\n"
-                self._send(404, body, "text/html; charset=utf-8", head)
-
-        def _unread_body(self) -> bool:
-            """Whether the request announced a body (none is ever read: it must not be taken
-            for the next request on this connection)."""
-            length = self.headers.get("Content-Length", "").strip()
-            return self.command not in ("GET", "HEAD") or length not in ("", "0") or \
-                "Transfer-Encoding" in self.headers
-
-        def _send(self, code: int, body: bytes, mime: str, head: bool, extra: dict | None = None) -> None:
-            self.send_response(code)
-            self.send_header("Content-Type", mime)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            for name, value in (extra or {}).items():
-                self.send_header(name, value)
-            if self._unread_body():
-                self.send_header("Connection", "close")  # (send_header sets close_connection too)
-            self.end_headers()
-            if not head:
-                self.wfile.write(body)
-
-        def _events(self) -> None:
-            """Answer with the stream's headers, then hand the socket to the hub: this worker
-            is free again and the request deadline no longer applies."""
-            if self._unread_body():
-                self._send(400, b"400 Bad Request\n", "text/plain; charset=utf-8", head=False)
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Connection", "close")
-            self.end_headers()
-            self.wfile.flush()
-            if stop.is_set() or not self.server.detach(self.connection, live.hub.add):
-                self.close_connection = True
-
-    return Handler
+    return type("Handler", (PreviewHandler,), {"live": live, "stopping": stop})
 
 
 class LiveServer(http.server.HTTPServer):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -264,21 +263,6 @@ def test_parse_entry_of_every_demo_file_round_trips():
         assert format_entry(parse_entry(text, path)) == text
 
 
-def test_init_creates_a_working_site(tmp_path):
-    from click.testing import CliRunner
-
-    from generator.cli import cli
-    target = tmp_path / "new-list"
-    result = CliRunner().invoke(cli, ["init", str(target), "--title", 'My "list"'])
-    assert result.exit_code == 0, result.output
-    assert (target / "site.yaml").is_file() and (target / "content/papers").is_dir()
-    shutil.copy(SEED := ROOT / "content/sources/arxiv-listing.txt", target / "content/sources")
-    assert run(target, "import", str(SEED)).exit_code == 0
-    assert len(list((target / "content/papers").glob("*.md"))) == 10
-    again = CliRunner().invoke(cli, ["init", str(target)])
-    assert again.exit_code == 1 and "already exists" in again.output
-
-
 def test_an_edit_made_during_an_import_is_kept(site):
     """The plan is made from the files as read; one edited before the write is merged afresh."""
     from generator.core.config import load_config
@@ -301,16 +285,3 @@ def test_an_edit_made_during_an_import_is_kept(site):
 def test_dry_run_writes_no_cache_either(site):
     assert run(site, "import", "--dry-run", *map(str, seed_paths(site))).exit_code == 0
     assert not (site / ".papershelf-cache").exists()
-
-
-def test_init_never_overwrites_files(tmp_path):
-    from click.testing import CliRunner
-
-    from generator.cli import cli
-    target = tmp_path / "repo"
-    (target / ".github" / "workflows").mkdir(parents=True)
-    (target / "Makefile").write_text("all:\n\techo mine\n")
-    result = CliRunner().invoke(cli, ["init", str(target)])
-    assert result.exit_code == 1 and "would overwrite Makefile" in result.output
-    assert (target / "Makefile").read_text() == "all:\n\techo mine\n"
-    assert not (target / "site.yaml").exists()

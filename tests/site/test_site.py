@@ -15,7 +15,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from generator.core.library import load_library
-from tests.conftest import ROOT, build_demo, run, static_server
+from tests.conftest import build_demo, run, static_server
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -263,16 +263,3 @@ def test_notes_are_markdown_with_tables_code_footnotes_and_math(site):
     assert notes.select_one(".footnote") and notes.find("math")
     assert "\u201cquotes\u201d" in notes.get_text()
     assert not notes.find("b") and "<b>raw html stays text</b>" in notes.get_text()
-
-
-def test_workflow_is_the_one_init_writes(tmp_path):
-    from click.testing import CliRunner
-
-    from generator.cli import cli
-    assert CliRunner().invoke(cli, ["init", str(tmp_path / "new")]).exit_code == 0
-    written = (tmp_path / "new" / ".github" / "workflows" / "pages.yml").read_text()
-    assert written == (ROOT / ".github" / "workflows" / "pages.yml").read_text()
-    for action in ("actions/checkout", "actions/setup-python", "actions/configure-pages",
-                   "actions/upload-pages-artifact", "actions/deploy-pages"):
-        assert f"uses: {action}@" in written
-    assert "make build BASE_URL=" in written
