@@ -81,7 +81,12 @@ class Library:
 
 def entry_path(folder: Path, slug: str) -> Path:
     """Where the entry ``slug`` of the library in ``folder`` lives (every command names it so)."""
-    return folder / f"{slug}{ENTRY_SUFFIX}"
+    return folder / entry_file_name(slug)
+
+
+def entry_file_name(slug: str) -> str:
+    """The file name of the entry ``slug``: ``moe.md``."""
+    return f"{slug}{ENTRY_SUFFIX}"
 
 
 def temp_name() -> str:
