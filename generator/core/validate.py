@@ -1,4 +1,7 @@
-"""The entry schema as rules: what ``check`` reports and what ``build`` refuses."""
+"""The entry schema as rules: what ``check`` reports and what ``build`` refuses.
+
+Also what a tag may be, the one rule for site.yaml's tag_rules and ``add --tag``.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +27,9 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]
 # it as a lone surrogate). Such a name cannot be a URL, a manifest line or a message.
 _BAD_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 _BREAK = re.compile(r"\r\n|\r|\n")
+# What a tag may be (tags become URLs and site.yaml keys): a letter, digit or underscore,
+# then those or '.', '+', '-'.
+_TAG_NAME = re.compile(r"[\w][\w.+-]*")
 
 
 def problems(meta: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
@@ -67,6 +73,12 @@ def problems(meta: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
         close = difflib.get_close_matches(str(key), FIELD_ORDER, n=1, cutoff=0.8)
         if close:
             yield "warning", key, f"unknown key {key!r}; did you mean {close[0]!r}?"
+
+
+def is_tag_name(tag: object) -> bool:
+    """Whether ``tag`` can be a tag: text of letters, digits, '_', '.', '+' or '-' that
+    starts with a letter, digit or '_' (``moe``, ``c++``, ``v1.5``)."""
+    return isinstance(tag, str) and _TAG_NAME.fullmatch(tag) is not None
 
 
 def errors(meta: dict[str, Any]) -> list[tuple[str, str]]:

@@ -8,7 +8,6 @@ interrupted or failed run keeps what it did and leaves every file whole.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ from generator.core.errors import EntryError, InputsRejected, PapershelfError, d
 from generator.core.identifiers import normalize_arxiv_id
 from generator.core.library import Library, create_entry, load_library, update_entry, write_error
 from generator.core.slugs import SlugRegistry, base_slug
+from generator.core.validate import is_tag_name
 from generator.ingest.tagging import Rule, compile_rules, tags_for
 from generator.online.arxiv_client import (
     BATCH_SIZE,
@@ -46,7 +46,6 @@ from generator.online.matching import (
 )
 
 Progress = Callable[[Iterator[Outcome], int], Iterable[Outcome]]
-_TAG = re.compile(r"[\w][\w.+-]*")
 
 
 def open_lookup(config: Config, settings: ApiSettings, *, refresh: bool = False,
@@ -188,7 +187,7 @@ def parse_ids(texts: Sequence[str]) -> list[str]:
 
 def check_tags(tags: Sequence[str]) -> list[str]:
     """The ``--tag`` values, checked to be usable as tags (they become URLs), duplicates dropped."""
-    bad = [tag for tag in tags if not _TAG.fullmatch(tag)]
+    bad = [tag for tag in tags if not is_tag_name(tag)]
     if bad:
         raise PapershelfError(f"not a tag: {', '.join(map(repr, bad))}",
                               hint="a tag is letters, digits, '-', '.' or '+', like 'moe'")
