@@ -405,7 +405,7 @@ def _same_file(path: Path, st: os.stat_result) -> bool:
 def save_entry(folder: Path, entry: Entry) -> Path:
     """Write one entry file atomically, over any file of that name; returns its path.
     (Commands create entries with ``create_entry``, which never replaces a file.)"""
-    path = folder / f"{entry.slug}{ENTRY_SUFFIX}"
+    path = entry_path(folder, entry.slug)
     write_atomic(path, format_entry(entry))
     return path
 
@@ -418,7 +418,7 @@ def create_entry(folder: Path, entry: Entry,
     ``merge`` (default: fill the file's empty keys from ``entry``) is applied to that file
     as ``update_entry`` does. Returns the entry written (None when the merge changed nothing).
     """
-    path = folder / f"{entry.slug}{ENTRY_SUFFIX}"
+    path = entry_path(folder, entry.slug)
     if _create(path, format_entry(entry).encode("utf-8")):
         return entry
     return update_entry(path, merge or (lambda now: _fill_empty(now.meta, entry.meta)))
