@@ -29,6 +29,7 @@ from typing import Any
 from generator import __version__
 from generator.core.entries import Entry, format_entry, is_empty, read_bytes, read_entry_file
 from generator.core.errors import EntryError, os_error
+from generator.core.validate import not_utf8_name_error, utf8_name
 
 ENTRY_SUFFIX = ".md"
 CACHE_FORMAT = 2  # 2: entries read as bytes (BOM, CR line ends, arxiv ids as written)
@@ -95,25 +96,6 @@ def temp_name() -> str:
     return f".ps-{os.getpid()}-{next(_TEMP_NUMBERS)}.tmp"
 
 
-def readable_name(name: str) -> str:
-    """``name`` as text: a byte that is not UTF-8 (kept by Python as a surrogate) becomes
-    U+FFFD, so it can be printed and written into an entry."""
-    if name.isascii():
-        return name
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-def utf8_name(name: str) -> bool:
-    """Whether a file name read from the disk is UTF-8 (else it holds surrogates)."""
-    if name.isascii():
-        return True
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def entry_paths(folder: Path) -> list[Path]:
     """Entry files in a stable order (hidden and temporary files skipped)."""
     return [folder / name for name, _ in scan_folder(folder)]
@@ -165,9 +147,7 @@ def survey_folder(folder: Path) -> tuple[list[tuple[str, tuple[int, int, int]]],
 def odd_entry_error(path: Path) -> EntryError:
     """Why a ``*.md`` name that is not a regular file (or not UTF-8) is not an entry."""
     if not utf8_name(path.name):
-        return EntryError("file name is not UTF-8, so it cannot be an entry's name (its page's URL)",
-                          path=path.with_name(readable_name(path.name)),
-                          hint="rename the file with a UTF-8 name")
+        return not_utf8_name_error(path)
     if path.is_symlink():
         return EntryError("is a symbolic link; entries are read only from regular files", path=path,
                           hint="replace the link by a copy of the file, or remove it")

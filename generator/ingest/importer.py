@@ -20,13 +20,13 @@ from generator.core.library import (
     create_entry,
     entry_path,
     load_library,
-    readable_name,
     remove_stale_temps,
     update_entry,
     write_error,
 )
 from generator.core.parallel import Done, cpu_count, fork_map, fork_start, jobs_for
 from generator.core.slugs import SlugRegistry, base_slug
+from generator.core.validate import readable_name
 from generator.ingest import dates
 from generator.ingest.merge import Group, entry_keys, fill, group_records, record_keys
 from generator.ingest.records import Dump, MonthDay, Record
