@@ -25,7 +25,6 @@ from tests.arxiv_server import demo_records, record
 from tests.conftest import ROOT, run, seed_paths, snapshot, user_files
 from tests.online.conftest import DEMO, V3, VL, papers, read, resolve, write
 
-
 # --- matching by title ---------------------------------------------------------------------------
 
 
