@@ -6,6 +6,9 @@ import datetime as dt
 
 import pytest
 
+from generator.core.errors import PapershelfError
+from generator.core.validate import is_tag_name
+from generator.online.jobs import check_tags
 from tests.conftest import run
 from tests.online.conftest import V3, VL, papers, read, resolve, write
 
@@ -72,3 +75,12 @@ def test_add_rejects_bad_input_in_one_line(site, args, says):
     result = run(site, "add", *args)
     assert result.exit_code == 1 and result.stderr.count("\n") == 1 and says in result.stderr
     assert list(papers(site).iterdir()) == []
+
+
+def test_add_tag_follows_the_one_tag_rule():
+    tags = ["moe", "c++", "v1.5", "vision-language", "_x", "数学"]
+    assert check_tags([*tags, "moe"]) == tags  # duplicates dropped
+    for tag in ["", "two words", "-moe", ".x", "a/b"]:
+        assert not is_tag_name(tag)
+        with pytest.raises(PapershelfError, match="not a tag"):
+            check_tags(["moe", tag])
