@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from generator.core.errors import ConfigError
+from generator.core.validate import is_tag_name
 
 CONFIG_NAME = "site.yaml"
 CACHE_DIR = ".papershelf-cache"  # build and import caches, never committed
@@ -126,8 +126,8 @@ def _tag_rules(raw: dict, path: Path, line: int | None) -> tuple[tuple[str, tupl
     for tag, keywords in raw.items():
         if isinstance(keywords, str):
             keywords = [keywords]
-        if not isinstance(tag, str) or not re.fullmatch(r"[\w][\w.+-]*", tag) or \
-                not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+        if not is_tag_name(tag) or not isinstance(keywords, list) \
+                or not all(isinstance(k, str) for k in keywords):
             raise ConfigError(
                 f"tag_rules: {tag!r} must map a tag (letters, digits, '-') to a list of keywords",
                 path=path, line=line)

@@ -14,18 +14,26 @@ refused with one error line rather than written.
 
 from __future__ import annotations
 
-import codecs
 import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from generator.core.entries import FIELD_ORDER, Entry, _Loader, decode, format_entry, is_empty, parse_entry
+from generator.core.entries import (
+    FIELD_ORDER,
+    Entry,
+    _Loader,
+    decode,
+    format_entry,
+    is_empty,
+    read_entry_file,
+)
 from generator.core.errors import EntryError
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _FENCE = re.compile(r"---[ \t]*(?:\r\n|\r|\n)?\Z")
+BOM = "\ufeff"
 
 
 def update_front_matter(data: bytes, before: dict[str, Any], after: dict[str, Any],
@@ -35,8 +43,9 @@ def update_front_matter(data: bytes, before: dict[str, Any], after: dict[str, An
 
     Raises EntryError when that cannot be done without touching other lines.
     """
-    bom = data.startswith(codecs.BOM_UTF8)
-    text = decode(data[3:] if bom else data, path)
+    text = decode(data, path)  # as read_entry_file decodes it: a BOM is kept, as U+FEFF
+    bom = text.startswith(BOM)
+    text = text.removeprefix(BOM)
     lines = _LINE.findall(text)
     close = next((i for i in range(1, len(lines)) if _FENCE.match(lines[i])), None)
     if not lines or not _FENCE.match(lines[0]) or close is None:
@@ -65,9 +74,9 @@ def update_front_matter(data: bytes, before: dict[str, Any], after: dict[str, An
             continue
         out.append(front[index])
         index += 1
-    result = "".join(out + lines[close:])
-    _verify(result, after, path)
-    return (codecs.BOM_UTF8 if bom else b"") + result.encode("utf-8")
+    new = ((BOM if bom else "") + "".join(out + lines[close:])).encode("utf-8")
+    _verify(new, after, path)
+    return new
 
 
 def _ending(line: str) -> str:
@@ -176,9 +185,11 @@ def _key_lines(key: str, value: Any, newline: str) -> list[str]:
     return [line.rstrip("\n") + newline for line in body.splitlines(keepends=True)]
 
 
-def _verify(result: str, after: dict[str, Any], path: Path | str) -> None:
+def _verify(data: bytes, after: dict[str, Any], path: Path | str) -> None:
+    """Refuse an edit whose bytes, read back as every command reads an entry, do not give
+    exactly the merged front matter."""
     try:
-        parsed = parse_entry(result, Path(path)).meta
+        parsed = read_entry_file(Path(path), data).entry.meta
     except EntryError as exc:
         raise _refusal(path, "the edit would not parse") from exc
     if parsed != after:

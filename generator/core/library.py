@@ -29,6 +29,7 @@ from typing import Any
 from generator import __version__
 from generator.core.entries import Entry, format_entry, is_empty, read_bytes, read_entry_file
 from generator.core.errors import EntryError, os_error
+from generator.core.validate import not_utf8_name_error, utf8_name
 
 ENTRY_SUFFIX = ".md"
 CACHE_FORMAT = 2  # 2: entries read as bytes (BOM, CR line ends, arxiv ids as written)
@@ -81,32 +82,18 @@ class Library:
 
 def entry_path(folder: Path, slug: str) -> Path:
     """Where the entry ``slug`` of the library in ``folder`` lives (every command names it so)."""
-    return folder / f"{slug}{ENTRY_SUFFIX}"
+    return folder / entry_file_name(slug)
+
+
+def entry_file_name(slug: str) -> str:
+    """The file name of the entry ``slug``: ``moe.md``."""
+    return f"{slug}{ENTRY_SUFFIX}"
 
 
 def temp_name() -> str:
     """A new temporary file name: short whatever the target's name, unique in this process
     (and across forked workers, by the process id), known to ``remove_stale_temps``."""
     return f".ps-{os.getpid()}-{next(_TEMP_NUMBERS)}.tmp"
-
-
-def readable_name(name: str) -> str:
-    """``name`` as text: a byte that is not UTF-8 (kept by Python as a surrogate) becomes
-    U+FFFD, so it can be printed and written into an entry."""
-    if name.isascii():
-        return name
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-def utf8_name(name: str) -> bool:
-    """Whether a file name read from the disk is UTF-8 (else it holds surrogates)."""
-    if name.isascii():
-        return True
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def entry_paths(folder: Path) -> list[Path]:
@@ -160,9 +147,7 @@ def survey_folder(folder: Path) -> tuple[list[tuple[str, tuple[int, int, int]]],
 def odd_entry_error(path: Path) -> EntryError:
     """Why a ``*.md`` name that is not a regular file (or not UTF-8) is not an entry."""
     if not utf8_name(path.name):
-        return EntryError("file name is not UTF-8, so it cannot be an entry's name (its page's URL)",
-                          path=path.with_name(readable_name(path.name)),
-                          hint="rename the file with a UTF-8 name")
+        return not_utf8_name_error(path)
     if path.is_symlink():
         return EntryError("is a symbolic link; entries are read only from regular files", path=path,
                           hint="replace the link by a copy of the file, or remove it")
@@ -400,7 +385,7 @@ def _same_file(path: Path, st: os.stat_result) -> bool:
 def save_entry(folder: Path, entry: Entry) -> Path:
     """Write one entry file atomically, over any file of that name; returns its path.
     (Commands create entries with ``create_entry``, which never replaces a file.)"""
-    path = folder / f"{entry.slug}{ENTRY_SUFFIX}"
+    path = entry_path(folder, entry.slug)
     write_atomic(path, format_entry(entry))
     return path
 
@@ -413,7 +398,7 @@ def create_entry(folder: Path, entry: Entry,
     ``merge`` (default: fill the file's empty keys from ``entry``) is applied to that file
     as ``update_entry`` does. Returns the entry written (None when the merge changed nothing).
     """
-    path = folder / f"{entry.slug}{ENTRY_SUFFIX}"
+    path = entry_path(folder, entry.slug)
     if _create(path, format_entry(entry).encode("utf-8")):
         return entry
     return update_entry(path, merge or (lambda now: _fill_empty(now.meta, entry.meta)))

@@ -1,4 +1,8 @@
-"""The entry schema as rules: what ``check`` reports and what ``build`` refuses."""
+"""The entry schema as rules: what ``check`` reports and what ``build`` refuses.
+
+Also the one judge of the names things are given: what a tag may be, and which entry file
+names cannot be read or published, with the words every command uses to say so.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,11 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from generator.core.entries import DATE_FIELDS, FIELD_ORDER, STATUSES
+from generator.core.errors import EntryError
 from generator.core.identifiers import normalize_arxiv_id
 
 TEXT_FIELDS = ("title", "org", "org_handle", "comment", "abstract")
@@ -23,7 +29,11 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]
 # line or paragraph separator, a noncharacter, or a byte that is not UTF-8 (Python reads
 # it as a lone surrogate). Such a name cannot be a URL, a manifest line or a message.
 _BAD_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+_NOT_UTF8 = "file name is not UTF-8"
 _BREAK = re.compile(r"\r\n|\r|\n")
+# What a tag may be (tags become URLs and site.yaml keys): a letter, digit or underscore,
+# then those or '.', '+', '-'.
+_TAG_NAME = re.compile(r"[\w][\w.+-]*")
 
 
 def problems(meta: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
@@ -67,6 +77,12 @@ def problems(meta: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
         close = difflib.get_close_matches(str(key), FIELD_ORDER, n=1, cutoff=0.8)
         if close:
             yield "warning", key, f"unknown key {key!r}; did you mean {close[0]!r}?"
+
+
+def is_tag_name(tag: object) -> bool:
+    """Whether ``tag`` can be a tag: text of letters, digits, '_', '.', '+' or '-' that
+    starts with a letter, digit or '_' (``moe``, ``c++``, ``v1.5``)."""
+    return isinstance(tag, str) and _TAG_NAME.fullmatch(tag) is not None
 
 
 def errors(meta: dict[str, Any]) -> list[tuple[str, str]]:
@@ -113,6 +129,33 @@ def without_controls(value: Any) -> Any:
     return value
 
 
+def readable_name(name: str) -> str:
+    """``name`` as text: a byte that is not UTF-8 (kept by Python as a surrogate) becomes
+    U+FFFD, so it can be printed and written into an entry."""
+    if name.isascii():
+        return name
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def utf8_name(name: str) -> bool:
+    """Whether a file name read from the disk is UTF-8 (else it holds surrogates)."""
+    if name.isascii():
+        return True
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def not_utf8_name_error(path: Path) -> EntryError:
+    """The error of an entry file whose name is not UTF-8 (see ``utf8_name``): no command
+    reads it, as it cannot name an entry (its page's URL). The name is shown readably."""
+    return EntryError(f"{_NOT_UTF8}, so it cannot be an entry's name (its page's URL)",
+                      path=path.with_name(readable_name(path.name)),
+                      hint="rename the file with a UTF-8 name")
+
+
 def name_error(name: str) -> str | None:
     """Why an entry's file name cannot be published (a control character, a byte that is
     not UTF-8), or None."""
@@ -121,7 +164,7 @@ def name_error(name: str) -> str | None:
         return None
     char = found.group()
     if "\udc80" <= char <= "\udcff":
-        return f"the file name is not UTF-8 (byte 0x{ord(char) - 0xDC00:02x})"
+        return f"the {_NOT_UTF8} (byte 0x{ord(char) - 0xDC00:02x})"
     return f"the file name holds the character U+{ord(char):04X}"
 
 

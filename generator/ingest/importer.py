@@ -7,6 +7,7 @@ prints the plan for ``--dry-run`` and applies it otherwise.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,14 +18,15 @@ from generator.core.errors import Diagnostic, DumpError, EntryError, InputsRejec
 from generator.core.library import (
     Library,
     create_entry,
+    entry_path,
     load_library,
-    readable_name,
     remove_stale_temps,
     update_entry,
     write_error,
 )
 from generator.core.parallel import Done, cpu_count, fork_map, fork_start, jobs_for
 from generator.core.slugs import SlugRegistry, base_slug
+from generator.core.validate import readable_name
 from generator.ingest import dates
 from generator.ingest.merge import Group, entry_keys, fill, group_records, record_keys
 from generator.ingest.records import Dump, MonthDay, Record
@@ -198,6 +200,17 @@ def resolve_years(dumps: Sequence[Dump], groups: Sequence[Group], year: int | No
     return resolved
 
 
+@dataclass(frozen=True)
+class Written:
+    """One entry file ``apply_import`` saved: its slug, the entry when it is not the planned
+    one (merged into a file edited meanwhile), and what the library cache keeps of it."""
+
+    slug: str
+    entry: Entry | None
+    key: tuple[int, int, int] | None
+    derived: object = None
+
+
 def apply_import(config: Config, plan: ImportPlan,
                  progress: Callable[[list[list[Change]]], Iterable[list[Change]]] = iter,
                  jobs: int = 0) -> None:
@@ -214,46 +227,58 @@ def apply_import(config: Config, plan: ImportPlan,
     changes = [c for c in plan.changes if c.kind != "unchanged"]
     jobs = jobs_for(len(changes), jobs or cpu_count())
     batches = [changes[i:i + WRITE_BATCH] for i in range(0, len(changes), WRITE_BATCH)]
-    folder = config.papers_dir
-    library = plan.library
-
-    def write(chunk: list[Change]) -> list[tuple[str, Entry | None, tuple | None, object] | EntryError]:
-        """Save each change; per file written: its slug, the entry if not the planned one
-        (merged into a file edited meanwhile), and what the library cache keeps of it;
-        per file that could not be updated, its error."""
-        written: list = []
-        for change in chunk:
-            path = folder / f"{change.entry.slug}.md"
-            merge = (lambda now, change=change: fill(now.meta, change.records))  # noqa: E731
-            try:
-                if change.base is not None:
-                    entry = update_entry(path, merge)
-                else:
-                    entry = create_entry(folder, change.entry, merge)
-            except EntryError as exc:
-                written.append(exc)
-                continue
-            except OSError as exc:
-                if isinstance(exc, FileNotFoundError) and not getattr(exc, "folder_wide", False):
-                    continue  # removed meanwhile: not brought back
-                error = write_error(exc, path)
-                if error is None:
-                    raise
-                written.append(error)
-                continue
-            if entry is None:
-                continue
-            key, derived = library.saved(entry, path) if library is not None else (None, None)
-            same = entry.meta == change.entry.meta and entry.body == change.entry.body
-            written.append((entry.slug, None if same else entry, key, derived))
-        return written
-
-    planned = {change.entry.slug: change.entry for change in changes}
+    write = functools.partial(write_changes, config.papers_dir, plan.library)
     results = [item for batch in progress(batches) for part in fork_map(write, batch, jobs) for item in part]
-    written = [(planned[item[0]] if item[1] is None else item[1], item[2], item[3])
-               for item in results if not isinstance(item, EntryError)]
-    if library is not None and written:
-        library.remember(written)
+    if plan.library is not None:
+        remember_written(plan.library, changes, results)
     failed = [item for item in results if isinstance(item, EntryError)]
     if failed:
         raise InputsRejected(failed)
+
+
+def write_changes(folder: Path, library: Library | None,
+                  changes: Sequence[Change]) -> list[Written | EntryError]:
+    """Save each change (worker processes run this on their share): what was written, and
+    the error of each file that could not be."""
+    return [result for change in changes
+            if (result := write_change(folder, library, change)) is not None]
+
+
+def write_change(folder: Path, library: Library | None, change: Change) -> Written | EntryError | None:
+    """Save one new or updated entry; None when nothing was written (the file was removed
+    meanwhile, and is not brought back, or the merge found nothing to fill), the error when
+    this one file cannot be written. Errors that would stop every write are raised."""
+    path = entry_path(folder, change.entry.slug)
+
+    def merge(now: Entry) -> dict:
+        return fill(now.meta, change.records)
+
+    try:
+        if change.base is not None:
+            entry = update_entry(path, merge)
+        else:
+            entry = create_entry(folder, change.entry, merge)
+    except EntryError as exc:
+        return exc
+    except OSError as exc:
+        if isinstance(exc, FileNotFoundError) and not getattr(exc, "folder_wide", False):
+            return None  # removed meanwhile: not brought back
+        error = write_error(exc, path)
+        if error is None:
+            raise
+        return error
+    if entry is None:
+        return None
+    key, derived = library.saved(entry, path) if library is not None else (None, None)
+    same = entry.meta == change.entry.meta and entry.body == change.entry.body
+    return Written(entry.slug, None if same else entry, key, derived)
+
+
+def remember_written(library: Library, changes: Sequence[Change],
+                     results: Iterable[Written | EntryError]) -> None:
+    """Note in ``library`` (and its cache) every entry written, as planned or as merged."""
+    planned = {change.entry.slug: change.entry for change in changes}
+    written = [(planned[w.slug] if w.entry is None else w.entry, w.key, w.derived)
+               for w in results if isinstance(w, Written)]
+    if written:
+        library.remember(written)

@@ -17,6 +17,7 @@ from typing import Any
 
 from generator.core.entries import Entry, is_empty
 from generator.core.errors import Diagnostic
+from generator.core.library import entry_file_name
 from generator.ingest.records import Record
 
 # Fields a record can fill, in the order records are consulted for them.
@@ -81,7 +82,23 @@ def group_records(
     """
     keys_of_entries = keys_of_entries if keys_of_entries is not None else [entry_keys(e) for e in entries]
     keys_of_records = keys_of_records if keys_of_records is not None else [record_keys(r) for r in records]
-    parent = list(range(len(records) + len(entries)))
+    groups, conflicts = [], []
+    for nodes in clusters(keys_of_records, keys_of_entries):
+        matched = [entries[n - len(records)] for n in nodes if n >= len(records)]
+        group_recs = [records[n] for n in nodes if n < len(records)]
+        if len(matched) > 1:
+            conflicts.append(_conflict(group_recs[0], matched))
+            continue
+        groups.append(Group(entry=matched[0] if matched else None, records=group_recs))
+    return groups, conflicts
+
+
+def clusters(keys_of_records: Sequence[list], keys_of_entries: Sequence[list]) -> list[list[int]]:
+    """Records (numbered from 0) and entries (numbered after the records) that share a key,
+    directly or through others: one list per paper with a record, in the order of its first
+    record, its records first, then the entries it matches."""
+    first_entry = len(keys_of_records)
+    parent = list(range(first_entry + len(keys_of_entries)))
 
     def find(node: int) -> int:
         while parent[node] != node:
@@ -92,7 +109,7 @@ def group_records(
     owner: dict[tuple[str, str], int] = {}
     for offset, keys in enumerate(keys_of_entries):
         for key in keys:
-            owner.setdefault(key, len(records) + offset)
+            owner.setdefault(key, first_entry + offset)
     for node, keys in enumerate(keys_of_records):
         for key in keys:
             if key in owner:
@@ -101,26 +118,20 @@ def group_records(
                 owner[key] = node
 
     members: dict[int, list[int]] = {}
-    for node in range(len(records)):
+    for node in range(first_entry):
         members.setdefault(find(node), []).append(node)
-    for offset in range(len(entries)):
-        root = find(len(records) + offset)
+    for node in range(first_entry, len(parent)):
+        root = find(node)
         if root in members:
-            members[root].append(len(records) + offset)
+            members[root].append(node)
+    return list(members.values())
 
-    groups, conflicts = [], []
-    for nodes in members.values():
-        matched = [entries[n - len(records)] for n in nodes if n >= len(records)]
-        group_recs = [records[n] for n in nodes if n < len(records)]
-        if len(matched) > 1:
-            first = group_recs[0]
-            names = " and ".join(f"{e.slug}.md" for e in matched)
-            conflicts.append(Diagnostic(first.source, first.line,
-                                        f"this paper matches both {names}; not merged "
-                                        "(merge the two entry files by hand)"))
-            continue
-        groups.append(Group(entry=matched[0] if matched else None, records=group_recs))
-    return groups, conflicts
+
+def _conflict(first: Record, matched: Sequence[Entry]) -> Diagnostic:
+    """The warning for records that match two or more existing entries, at the first record."""
+    names = " and ".join(entry_file_name(e.slug) for e in matched)
+    return Diagnostic(first.source, first.line, f"this paper matches both {names}; not merged "
+                      "(merge the two entry files by hand)")
 
 
 def fill(meta: dict[str, Any], records: Iterable[Record]) -> dict[str, Any]:

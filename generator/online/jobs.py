@@ -8,7 +8,6 @@ interrupted or failed run keeps what it did and leaves every file whole.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +17,16 @@ from generator.core.config import Config
 from generator.core.entries import DEFAULT_STATUS, Entry, ordered_meta
 from generator.core.errors import EntryError, InputsRejected, PapershelfError, display_path
 from generator.core.identifiers import normalize_arxiv_id
-from generator.core.library import Library, create_entry, load_library, update_entry, write_error
+from generator.core.library import (
+    Library,
+    create_entry,
+    entry_path,
+    load_library,
+    update_entry,
+    write_error,
+)
 from generator.core.slugs import SlugRegistry, base_slug
+from generator.core.validate import is_tag_name
 from generator.ingest.tagging import Rule, compile_rules, tags_for
 from generator.online.arxiv_client import (
     BATCH_SIZE,
@@ -46,7 +53,6 @@ from generator.online.matching import (
 )
 
 Progress = Callable[[Iterator[Outcome], int], Iterable[Outcome]]
-_TAG = re.compile(r"[\w][\w.+-]*")
 
 
 def open_lookup(config: Config, settings: ApiSettings, *, refresh: bool = False,
@@ -148,7 +154,7 @@ def _finish(job: ResolveJob, entry: Entry, verdict: str, found: ArxivRecord | st
         return Outcome(verdict, entry.slug, detail=found)
     owner = job.taken.setdefault(found.arxiv, entry.slug)
     if owner != entry.slug:
-        path = display_path(job.folder / f"{owner}.md")
+        path = display_path(entry_path(job.folder, owner))
         return Outcome(FAILED, entry.slug, detail=f"{found.title!r} is arXiv {found.arxiv}, already "
                        f"the id of {path}; not applied (merge the two entry files by hand)")
     outcome = apply_record(entry, found)
@@ -161,7 +167,7 @@ def _finish(job: ResolveJob, entry: Entry, verdict: str, found: ArxivRecord | st
             return filled[0].entry.meta if filled[0].entry is not None else None
 
         try:
-            update_entry(job.folder / f"{entry.slug}.md", merge)
+            update_entry(entry_path(job.folder, entry.slug), merge)
         except FileNotFoundError:
             return Outcome(FAILED, entry.slug, detail="the entry file was removed meanwhile; not written")
         except EntryError as exc:  # one entry that cannot be filled safely does not stop the run
@@ -188,7 +194,7 @@ def parse_ids(texts: Sequence[str]) -> list[str]:
 
 def check_tags(tags: Sequence[str]) -> list[str]:
     """The ``--tag`` values, checked to be usable as tags (they become URLs), duplicates dropped."""
-    bad = [tag for tag in tags if not _TAG.fullmatch(tag)]
+    bad = [tag for tag in tags if not is_tag_name(tag)]
     if bad:
         raise PapershelfError(f"not a tag: {', '.join(map(repr, bad))}",
                               hint="a tag is letters, digits, '-', '.' or '+', like 'moe'")
@@ -222,7 +228,7 @@ class AddReport:
         return lines
 
     def _path(self, slug: str) -> str:
-        return display_path(self.folder / f"{slug}.md")
+        return display_path(entry_path(self.folder, slug))
 
 
 def add_papers(config: Config, lookup: ArxivLookup, ids: Sequence[str], *, status: str = DEFAULT_STATUS,
@@ -247,7 +253,7 @@ def add_papers(config: Config, lookup: ArxivLookup, ids: Sequence[str], *, statu
             report.not_found.append(arxiv_id)
             continue
         entry = _new_entry(arxiv_id, records.get(arxiv_id), status, tags, rules, today, taken)
-        path = config.papers_dir / f"{entry.slug}.md"
+        path = library.path_of(entry.slug)
         try:  # a file saved under this name meanwhile gets its empty keys filled, nothing more
             written = create_entry(config.papers_dir, entry)
         except OSError as exc:

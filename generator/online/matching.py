@@ -24,6 +24,7 @@ from typing import Any
 from generator.core.entries import Entry, is_empty
 from generator.core.errors import display_path
 from generator.core.identifiers import normalize_arxiv_id
+from generator.core.library import entry_path
 from generator.ingest.merge import normalize_abstract, normalize_title
 from generator.online.arxiv_client import ArxivRecord
 
@@ -199,7 +200,7 @@ class Report:
         return lines
 
     def _line(self, outcome: Outcome) -> str:
-        path = display_path(self.folder / f"{outcome.slug}.md")
+        path = display_path(entry_path(self.folder, outcome.slug))
         if outcome.kind == RESOLVED:
             return f"{path}: {outcome.detail} (filled: {', '.join(outcome.fields)})"
         return f"{path}: {outcome.detail}"

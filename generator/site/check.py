@@ -36,10 +36,13 @@ def check_entries(config: Config) -> list[Diagnostic]:
     for name in odd:
         exc = odd_entry_error(folder / name)
         found.append(Diagnostic(exc.path, None, f"{exc.message} ({exc.hint})", "error"))
+    readable = []
     for name, _ in names:
         if (why := name_error(name)) is not None:  # build refuses such a name too
             found.append(Diagnostic(folder / shown_name(name), None, f"{why} (rename the file)", "error"))
-    for path in (folder / name for name, _ in names if name_error(name) is None):
+        else:
+            readable.append(folder / name)
+    for path in readable:
         try:
             read = read_entry_file(path)
             text, entry = read.text, read.entry

@@ -7,7 +7,7 @@ import datetime as dt
 from generator.core.entries import Entry
 from generator.core.slugs import SlugRegistry, base_slug
 from generator.ingest.dates import closest_year, page_year
-from generator.ingest.merge import fill, group_records, normalize_title
+from generator.ingest.merge import clusters, fill, group_records, normalize_title
 from generator.ingest.records import MonthDay, Record
 
 
@@ -48,6 +48,24 @@ def test_a_record_matching_two_entries_is_a_conflict_not_a_guess():
     groups, conflicts = group_records([a, b], [record])
     assert groups == []
     assert conflicts[0].line == 7 and "a.md and b.md" in conflicts[0].message
+
+
+def test_clusters_join_records_and_entries_through_shared_keys():
+    a, b, c, d = ("title", "a"), ("title", "b"), ("arxiv", "c"), ("arxiv", "d")
+    # records 0-2, then entries 3-4: record 2 joins record 0 (key a) and entry 3 (key c);
+    # entry 4 matches no record, so it is in no cluster
+    assert clusters([[a], [b], [a, c]], [[c], [d]]) == [[0, 2, 3], [1]]
+    assert clusters([[c], [d]], [[c, d]]) == [[0, 1, 2]]
+    assert clusters([], [[a]]) == []
+
+
+def test_a_conflict_names_both_entry_files_at_the_first_record():
+    first, second = rec(arxiv="2401.00001", line=7), rec(title="Paper B", line=9)
+    entries = [Entry("a", {"arxiv": "2401.00001"}), Entry("b", {"title": "Paper B"})]
+    groups, conflicts = group_records(entries, [first, second, rec(arxiv="2401.00001", title="Paper B")])
+    assert groups == []
+    assert [(c.path, c.line, c.message) for c in conflicts] == [
+        ("d.txt", 7, "this paper matches both a.md and b.md; not merged (merge the two entry files by hand)")]
 
 
 def test_fill_never_overwrites_and_appends_sources():

@@ -8,6 +8,7 @@ import pytest
 
 from generator.ingest.records import MonthDay
 from generator.ingest.sources import detect_format, hf
+from generator.ingest.sources.text import split_blocks
 from tests.conftest import FIXTURES, SEEDS
 
 
@@ -131,3 +132,74 @@ def test_detection():
     for name in ("hf-daily-papers-deepseek.txt", "hf-papers-search-deepseek.txt"):
         assert detect_format((SEEDS / name).read_text()) == "hf"
     assert detect_format((SEEDS / "arxiv-listing.txt").read_text()) == "arxiv"
+
+
+# --- the steps of one pass (hf.Listing) ------------------------------------------------------------
+
+ABSTRACT = ("We propose a model that reads listings. Results on a benchmark of pasted pages show "
+            "that the method works, and experiments with every variant of the pages we could find "
+            "confirm it again and again, on every page.")
+
+
+def listing_of(text: str) -> hf.Listing:
+    """A Listing that has taken every token of ``text`` (``parse`` without the last ``finish``)."""
+    tokens = list(hf._tokens(split_blocks(text)))
+    listing = hf.Listing("x.txt")
+    for index, token in enumerate(tokens):
+        listing.take(token, tokens, index)
+    return listing
+
+
+def test_a_date_line_closes_an_entry_and_counts_it_as_described():
+    listing = listing_of(f"A Title\n\n{ABSTRACT}\n\n·\nMay 2, 2024 4\n\nNext Title\n")
+    assert [r.title for r in listing.records] == ["A Title"] and listing.described == 1
+    assert listing.draft is not None and listing.draft.title == "Next Title"
+    listing.finish()
+    assert listing.draft is None and listing.skipped == 1 and not listing.last_whole
+    assert "title without an abstract" in listing.warnings[-1].message
+
+
+def test_an_entry_without_metadata_is_judged_by_its_shape():
+    listing = listing_of(f"A Title\n\n{ABSTRACT}\n\nhello, world!\n\n{ABSTRACT}\n\nB Title\n\n{ABSTRACT}\n")
+    listing.finish()
+    assert [(r.title, paper_like) for r, paper_like in listing.judged] == [
+        ("A Title", True), ("hello, world!", False), ("B Title", True)]
+    assert listing.described == 0
+    records, warnings = listing.result()  # a search page: the paper-like entries only
+    assert [r.title for r in records] == ["A Title", "B Title"]
+    assert [w.line for w in warnings] == [5] and "do not read like a paper" in warnings[0].message
+
+
+def test_an_abstract_of_two_paragraphs_is_one_entry_but_not_shaped_like_a_paper():
+    listing = listing_of(f"A Title\n\n{ABSTRACT}\n\n{ABSTRACT}\n")
+    listing.finish()
+    assert listing.records[0].abstract == f"{ABSTRACT}\n\n{ABSTRACT}"
+    assert [paper_like for _, paper_like in listing.judged] == [False]
+
+
+def test_metadata_without_a_paper_is_a_warning_and_the_rest_of_its_run_is_not():
+    listing = listing_of(f"A Title\n\n{ABSTRACT}\n\n·\nMay 2 4\n\n5 authors\n·\nMay 3 1\n")
+    assert [r.upvotes for r in listing.records] == [4] and listing.orphan
+    assert [(w.line, w.message) for w in listing.warnings] == [
+        (8, "metadata line without a paper above it, skipped")]
+
+
+def test_a_dated_listing_whose_last_entry_has_no_date_was_cut_short():
+    dated = "".join(f"Title {n}\n\n{ABSTRACT}\n\n·\nMay {n}, 2024\n\n" for n in (1, 2))
+    listing = listing_of(f"{dated}Title 3\n\n{ABSTRACT}\n")
+    listing.finish()
+    records, warnings = listing.result()
+    assert [r.title for r in records] == ["Title 1", "Title 2", "Title 3"]
+    assert [(w.line, w.message.split(",")[0]) for w in warnings] == [
+        (15, "the last entry has no date line")]
+
+
+def test_half_of_the_other_entries_dated_is_enough_to_call_the_last_one_cut():
+    text = (f"Title 1\n\n{ABSTRACT}\n\n·\nMay 1, 2024\n\nTitle 2\n\n{ABSTRACT}\n\n·\n\n"
+            f"Title 3\n\n{ABSTRACT}\n")
+    listing = listing_of(text)
+    listing.finish()
+    records, warnings = listing.result()
+    assert [r.date is not None for r in records] == [True, False, False]
+    assert [w.message.split(" (")[0] for w in warnings] == [
+        "metadata cut after the '·' line", "the last entry has no date line, unlike the others"]

@@ -1,12 +1,10 @@
-"""`papershelf resolve` and `papershelf add` against a local stand-in for the arXiv API (no network)."""
+"""`papershelf resolve` against a local stand-in for the arXiv API (no network)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
 import json
-import socket
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
@@ -23,53 +21,9 @@ from generator.online.arxiv_client import (
     load_cache,
 )
 from generator.online.matching import ABSTRACT_AGREEMENT, RESOLVER_FIELDS, abstract_agreement
-from tests.arxiv_server import FakeArxiv, demo_records, record
+from tests.arxiv_server import demo_records, record
 from tests.conftest import ROOT, run, seed_paths, snapshot, user_files
-
-DEMO = {rec["arxiv"]: rec for rec in demo_records()}
-VL = DEMO["2403.05525"]  # DeepSeek-VL
-V3 = DEMO["2505.09343"]  # Insights into DeepSeek-V3
-
-
-def free_port() -> int:
-    """A port nothing listens on (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(autouse=True)
-def fast_and_never_online(monkeypatch):
-    """No 3 s pacing in tests, and a default API URL where nothing listens (never the real arXiv)."""
-    monkeypatch.setenv("PAPERSHELF_ARXIV_DELAY", "0")
-    monkeypatch.setenv("PAPERSHELF_ARXIV_TIMEOUT", "5")
-    monkeypatch.setenv("PAPERSHELF_ARXIV_API", f"http://127.0.0.1:{free_port()}/api/query")
-
-
-@pytest.fixture
-def api():
-    """A local arXiv API on a free port, stopped after the test."""
-    server = FakeArxiv().start()
-    yield server
-    server.stop()
-
-
-def papers(site: Path) -> Path:
-    return site / "content" / "papers"
-
-
-def write(site: Path, slug: str, body: str = "", **meta) -> Path:
-    return save_entry(papers(site), Entry(slug, meta, body))
-
-
-def read(site: Path, slug: str) -> Entry:
-    return read_entry(papers(site) / f"{slug}.md")
-
-
-def resolve(site: Path, api: FakeArxiv | None = None, *args: str):
-    url = api.url if api else f"http://127.0.0.1:{free_port()}/api/query"
-    return run(site, "resolve", "--api-url", url, *args)
-
+from tests.online.conftest import DEMO, V3, VL, papers, read, resolve, write
 
 # --- matching by title ---------------------------------------------------------------------------
 
@@ -379,73 +333,6 @@ def test_unrelated_demo_abstracts_never_agree_and_light_edits_always_do():
     for text in abstracts:
         edited = text.replace("Large Language Models (LLMs)", "LLMs") + " Code is available online."
         assert abstract_agreement(text, "  " + edited.replace(" ", "\n ")) > 0.9
-
-
-# --- add ----------------------------------------------------------------------------------------------------
-
-V3_SLUG = "insights-into-deepseek-v3-scaling-challenges-and-reflections-on-hardware-for-ai"
-
-
-@pytest.mark.parametrize("given", [
-    "2505.09343", "arXiv:2505.09343v2", "https://arxiv.org/abs/2505.09343", "http://arxiv.org/abs/2505.09343v1",
-    "https://arxiv.org/pdf/2505.09343", "https://arxiv.org/pdf/2505.09343v2.pdf",
-])
-def test_add_accepts_every_id_form(site, api, given):
-    api.add(V3)
-    result = run(site, "add", given, "--api-url", api.url, "--tag", "hardware", "--status", "reading")
-    assert result.exit_code == 0, result.output
-    entry = read(site, V3_SLUG)
-    assert entry.get("arxiv") == "2505.09343" and entry.get("title") == V3["title"]
-    assert entry.get("status") == "reading" and entry.get("added") == dt.date(2026, 11, 22)
-    assert entry.get("tags")[0] == "hardware" and "moe" in entry.get("tags")  # then site.yaml tag_rules
-    assert entry.get("date") == dt.date(2025, 5, 14) and entry.get("abstract") == V3["abstract"]
-    assert entry.get("comment") == V3["comment"] and "updated" not in entry.meta
-    assert entry.get("authors_count") == 15 and entry.get("categories")[0] == "cs.DC"
-    assert "sources" not in entry.meta and entry.body == ""
-    assert f"added content/papers/{V3_SLUG}.md" in result.output.replace(str(site) + "/", "")
-
-
-def test_add_reports_ids_already_in_the_list(site, api):
-    api.add(V3, VL)
-    write(site, "mine", arxiv="2505.09343", title="Mine")
-    result = run(site, "add", "arXiv:2505.09343v1", "2403.05525", "2403.05525v2", "--api-url", api.url)
-    assert result.exit_code == 0
-    assert "already in the reading list: arXiv 2505.09343 is" in result.output and "mine.md" in result.output
-    assert sorted(p.name for p in papers(site).iterdir()) == [
-        "deepseek-vl-towards-real-world-vision-language-understanding.md", "mine.md"]
-    assert api.requests[0]["id_list"] == ["2403.05525"]
-
-
-def test_add_offline_creates_the_entry_with_its_id_only(site, api):
-    result = run(site, "add", "https://arxiv.org/abs/2505.09343", "--tag", "hardware")
-    assert result.exit_code == 0, result.output
-    entry = read(site, "arxiv-2505.09343")
-    assert entry.meta == {"arxiv": "2505.09343", "tags": ["hardware"], "status": "to-read",
-                          "added": dt.date(2026, 11, 22)}
-    assert "cannot reach the arXiv API" in result.output
-    assert "run 'papershelf resolve' later" in result.output
-
-    api.add(V3)
-    assert resolve(site, api).exit_code == 0
-    entry = read(site, "arxiv-2505.09343")
-    assert entry.get("title") == V3["title"] and entry.get("tags") == ["hardware"]
-
-
-def test_add_an_id_arxiv_does_not_know(site, api):
-    result = run(site, "add", "2401.99999", "--api-url", api.url)
-    assert result.exit_code == 1
-    assert "not found on arXiv: 2401.99999" in result.output
-    assert list(papers(site).iterdir()) == []
-
-
-@pytest.mark.parametrize("args, says", [
-    (["not-an-id"], "not an arXiv id or URL: 'not-an-id'"),
-    (["2505.09343", "--tag", "two words"], "not a tag: 'two words'"),
-])
-def test_add_rejects_bad_input_in_one_line(site, args, says):
-    result = run(site, "add", *args)
-    assert result.exit_code == 1 and result.stderr.count("\n") == 1 and says in result.stderr
-    assert list(papers(site).iterdir()) == []
 
 
 # --- acceptance: the demo -------------------------------------------------------------------------------

@@ -108,87 +108,116 @@ def parse(text: str, source: str) -> tuple[list[Record], list[Diagnostic]]:
     if DOT not in text and _too_many_paragraphs(text):
         return [], []
     tokens = list(_tokens(split_blocks(text)))
-    records: list[Record] = []
-    warnings: list[Diagnostic] = []
-    draft: Draft | None = None
-    orphan = False  # inside a metadata run that belongs to no paper
-    skipped = 0  # blocks of text that fit no entry
-    judged: list[tuple[Record, bool]] = []  # each record: paper-like without its metadata?
-    described = 0  # records with a '·' line
-    last_whole = True  # the last entry had an abstract (else its cut is reported already)
-    dot_warned = False
-
-    def warn(line: int, message: str, text: bool = False) -> None:
-        nonlocal skipped
-        warnings.append(Diagnostic(source, line, message))
-        skipped += text
-
-    def finish() -> None:
-        nonlocal draft, described, last_whole, dot_warned
-        if draft is None:
-            return
-        last_whole = draft.abstract is not None
-        if draft.abstract is None:
-            warn(draft.line, f"title without an abstract (cut mid-entry?), skipped: {draft.title!r}",
-                 text=True)
-        else:
-            dot_warned = draft.dot_line is not None and "date" not in draft.fields
-            if dot_warned:
-                warn(draft.dot_line, "metadata cut after the '·' line (no date): imported without "
-                     "a date")
-            records.append(Record(source=source, line=draft.line, format="hf",
-                                  title=draft.title, abstract=draft.abstract, **draft.fields))
-            described += draft.dot_line is not None
-            judged.append((records[-1], draft.dot_line is None and _paper_like(draft)))
-        draft = None
-
+    listing = Listing(source)
     for index, token in enumerate(tokens):
+        listing.take(token, tokens, index)
+    listing.finish()
+    return listing.result()
+
+
+@dataclass
+class Listing:
+    """One pass over a dump's tokens: the entry being assembled, the records and warnings so
+    far, and what the rules of the module docstring count to tell a listing from prose."""
+
+    source: str
+    records: list[Record] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    draft: Draft | None = None
+    orphan: bool = False  # inside a metadata run that belongs to no paper
+    skipped: int = 0  # blocks of text that fit no entry
+    judged: list[tuple[Record, bool]] = field(default_factory=list)  # paper-like without metadata?
+    described: int = 0  # records with a '·' line
+    last_whole: bool = True  # the last entry had an abstract (else its cut is reported already)
+    dot_warned: bool = False
+
+    def take(self, token: Token, tokens: list[Token], index: int) -> None:
+        """Add the token at ``index`` of ``tokens`` (the ones after it tell a title from an
+        abstract)."""
         if token.kind == "chrome":
-            continue
-        if token.org_like and draft is not None and draft.abstract is not None \
-                and not draft.fields:
+            return
+        draft = self.draft
+        if token.org_like and draft is not None and draft.abstract is not None and not draft.fields:
             token = Token("org", token.line, token.value.text)
         if token.kind == "text":
-            orphan = False
-            block: Block = token.value
-            following = _next_text(tokens, index)
-            if draft is not None and draft.abstract is None:
-                if _title_like(block) and following is not None and not _title_like(following):
-                    finish()
-                else:
-                    draft.abstract, draft.paragraphs = block.text, 1
-                    continue
-            elif draft is not None and not draft.fields and not _title_like(block):
-                draft.abstract += "\n\n" + block.text
-                draft.paragraphs += 1
-                continue
-            finish()
-            if _title_like(block):
-                draft = Draft(line=block.line, title=block.text)
-            else:
-                warn(block.line, "text outside an entry (expected a one-line title), skipped",
-                     text=True)
-            continue
-        if draft is not None and draft.abstract is None:
-            finish()  # warns: the title has no abstract
-            orphan = True
+            self._text(token.value, tokens, index)
+        else:
+            self._meta(token)
+
+    def finish(self) -> None:
+        """Close the entry being assembled: a record, or a warning when it has no abstract."""
+        draft, self.draft = self.draft, None
         if draft is None:
-            page_date = not records and not warnings and token.kind == "date"
-            if not (orphan or page_date):
-                warn(token.line, "metadata line without a paper above it, skipped")
-            orphan = True
-            continue
-        _add_meta(draft, token)
+            return
+        self.last_whole = draft.abstract is not None
+        if draft.abstract is None:
+            self._warn(draft.line, "title without an abstract (cut mid-entry?), skipped: "
+                       f"{draft.title!r}", text=True)
+            return
+        self.dot_warned = draft.dot_line is not None and "date" not in draft.fields
+        if self.dot_warned:
+            self._warn(draft.dot_line, "metadata cut after the '·' line (no date): imported "
+                       "without a date")
+        record = Record(source=self.source, line=draft.line, format="hf", title=draft.title,
+                        abstract=draft.abstract, **draft.fields)
+        self.records.append(record)
+        self.described += draft.dot_line is not None
+        self.judged.append((record, draft.dot_line is None and _paper_like(draft)))
+
+    def result(self) -> tuple[list[Record], list[Diagnostic]]:
+        """The records and warnings of the whole dump (rules 1 and 2 of the module docstring)."""
+        if not self.described or 2 * self.described < len(self.records):  # a search page, or prose
+            return _search_page(self.judged, self.skipped, self.warnings, self.source)
+        return self.records, self.warnings + self._cut_short()
+
+    def _text(self, block: Block, tokens: list[Token], index: int) -> None:
+        """A text block: the abstract (or a further paragraph of it), a new title, or a
+        warning for text outside an entry."""
+        self.orphan = False
+        draft = self.draft
+        if draft is not None and draft.abstract is None:
+            following = _next_text(tokens, index)
+            if not (_title_like(block) and following is not None and not _title_like(following)):
+                draft.abstract, draft.paragraphs = block.text, 1
+                return
+        elif draft is not None and not draft.fields and not _title_like(block):
+            draft.abstract += "\n\n" + block.text
+            draft.paragraphs += 1
+            return
+        self.finish()
+        if _title_like(block):
+            self.draft = Draft(line=block.line, title=block.text)
+        else:
+            self._warn(block.line, "text outside an entry (expected a one-line title), skipped",
+                       text=True)
+
+    def _meta(self, token: Token) -> None:
+        """A metadata line: part of the entry's run (a date line closes it), or a warning."""
+        if self.draft is not None and self.draft.abstract is None:
+            self.finish()  # warns: the title has no abstract
+            self.orphan = True
+        if self.draft is None:
+            page_date = not self.records and not self.warnings and token.kind == "date"
+            if not (self.orphan or page_date):
+                self._warn(token.line, "metadata line without a paper above it, skipped")
+            self.orphan = True
+            return
+        _add_meta(self.draft, token)
         if token.kind == "date":
-            finish()
-    finish()
-    if not described or 2 * described < len(records):  # a search page, or prose
-        return _search_page(judged, skipped, warnings, source)
-    last, dated = records[-1], sum(record.date is not None for record in records[:-1])
-    if last_whole and not dot_warned and last.date is None and dated and 2 * dated >= len(records) - 1:
-        warnings.append(Diagnostic(source, last.line, "the last entry has no date line, unlike "
-                                   "the others (listing cut short?): imported without a date"))
-    return records, warnings
+            self.finish()
+
+    def _warn(self, line: int, message: str, text: bool = False) -> None:
+        self.warnings.append(Diagnostic(self.source, line, message))
+        self.skipped += text
+
+    def _cut_short(self) -> list[Diagnostic]:
+        """A warning when the last entry of a dated listing has no date line (cut short)."""
+        last, dated = self.records[-1], sum(r.date is not None for r in self.records[:-1])
+        if self.last_whole and not self.dot_warned and last.date is None and dated \
+                and 2 * dated >= len(self.records) - 1:
+            return [Diagnostic(self.source, last.line, "the last entry has no date line, unlike "
+                               "the others (listing cut short?): imported without a date")]
+        return []
 
 
 def _too_many_paragraphs(text: str) -> bool:
