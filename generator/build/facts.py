@@ -1,8 +1,10 @@
-"""The values a build and its cache hand each other: the small facts kept about every entry,
-the summary of a paper that list pages, feeds and exports show, and what one build made."""
+"""The values a build's steps and its cache hand each other: the small facts kept about every
+entry, the summary of a paper that list pages, feeds and exports show, one planned output,
+and what one build made."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -10,6 +12,15 @@ from generator.core.entries import Entry
 from generator.site.model import Paper
 
 Fragments = tuple[str, str]  # a paper's abstract and notes as HTML
+
+
+class Output(NamedTuple):
+    """One file of the site: its key (a digest of all its inputs) and how to make its bytes."""
+
+    key: bytes
+    make: Callable[[], bytes | Iterator[bytes]] | None = None  # None: a paper page, rendered in bulk
+    slug: str | None = None
+    late: bool = False  # made in this process after the pages: feeds (reuse fragments), bib and json
 
 
 class EntryFacts(NamedTuple):

@@ -21,7 +21,7 @@ from generator.site.theme import Theme
 from generator.site.views import Urls, feed_item, paper_view
 
 if TYPE_CHECKING:
-    from generator.build.plan import Output
+    from generator.build.facts import Output
 
 Make = Callable[[], bytes | Iterator[bytes]]
 

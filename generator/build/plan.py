@@ -5,12 +5,12 @@ two outputs that would land on one path are refused."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from generator.build.cache_rows import CacheRows
-from generator.build.facts import EntryFacts, PaperSummary
+from generator.build.facts import EntryFacts, Output, PaperSummary
 from generator.build.memo import SiteMemo, Structure, with_structure
 from generator.build.pages import Pages
 from generator.build.store import EntryStore
@@ -24,15 +24,6 @@ from generator.site.theme import Theme
 from generator.site.views import STATUS_LABELS, Urls, tag_view
 
 PAGER_WINDOW = 3
-
-
-class Output(NamedTuple):
-    """One file of the site: its key (a digest of all its inputs) and how to make its bytes."""
-
-    key: bytes
-    make: Callable[[], bytes | Iterator[bytes]] | None = None  # None: a paper page, rendered in bulk
-    slug: str | None = None
-    late: bool = False  # made in this process after the pages: feeds (reuse fragments), bib and json
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,8 @@ from generator.build.output_folder import (
 from generator.core.parallel import crash_point, fork_map
 
 if TYPE_CHECKING:
+    from generator.build.facts import Output
     from generator.build.pages import Pages
-    from generator.build.plan import Output
 
 WRITE_BATCH = 1000  # pages a worker renders between two progress reports
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from generator.build.driver import BuildOptions, build
+from generator.build.facts import Output
 from generator.build.output_folder import MANIFEST
-from generator.build.plan import Output, pager_of, place_output
+from generator.build.plan import pager_of, place_output
 from generator.core.config import load_config
 from generator.core.errors import BuildError
 from generator.site.model import paginate
