@@ -54,3 +54,22 @@ def test_a_result_link_opens_the_right_paper(page):
     page.wait_for_load_state()
     assert page.text_content("h1") == titles[0]
     assert "/papers/" in page.url
+
+
+def test_a_query_typed_while_the_index_loads_is_searched_once_it_has_loaded(page):
+    """A reader who types before Pagefind has loaded (a slow link, a busy machine) gets the
+    results of what they typed, not an emptied box."""
+    held = []
+    page.route("**/pagefind/pagefind.js", lambda route: held.append(route))
+    page.goto(f"{page.base}search/")
+    page.wait_for_function("() => document.readyState === 'complete'")
+    page.fill("#search-input", "CHiSafetyBench")
+    page.wait_for_timeout(300)
+    assert held, "the index script was not asked for"
+    held[0].continue_()
+    page.wait_for_function("t => document.querySelector('#search-status').textContent.includes(t)",
+                           arg="“CHiSafetyBench”")
+    assert page.input_value("#search-input") == "CHiSafetyBench"
+    first = page.eval_on_selector_all("#search-results .row-title a",
+                                      "links => links.map(a => a.textContent)")
+    assert first[0] == "Safety Evaluation of DeepSeek Models in Chinese Contexts"

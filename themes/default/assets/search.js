@@ -174,9 +174,10 @@ async function start() {
     return;
   }
   const state = readUrl();
-  input.value = state.query;
   sortSelect.value = state.sort;
   renderFilters(await pagefind.filters(), state);
+  // What was typed while the index loaded wins over the address's query: nothing typed is lost.
+  if (!input.value.trim()) input.value = state.query;
   let timer = null;
   input.addEventListener("input", () => {
     clearTimeout(timer);
