@@ -326,18 +326,6 @@ def check(ctx: click.Context, site_dir: Path | None) -> None:
         ctx.exit(1)
 
 
-def build_options(config: Config, out: Path | None, base_url: str | None, search: bool = True,
-                  clean: bool = False, jobs: int = 0):
-    """BuildOptions from the command line, falling back on site.yaml. The folder is resolved
-    either way: an output folder that is a symbolic link is built through, never replaced."""
-    from generator.build.driver import BuildOptions
-    from generator.core.config import normalize_base_url
-
-    target = (out if out else config.root / config.output_dir).resolve()
-    return BuildOptions(out=target, base_url=normalize_base_url(base_url or config.base_url),
-                        search=search, clean=clean, jobs=jobs)
-
-
 @cli.command()
 @site_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
@@ -356,11 +344,12 @@ def build(site_dir: Path | None, out: Path | None, base_url: str | None, no_sear
     Renders only what changed since the last build; a failed build leaves the
     previous site whole. Example: papershelf build --base-url https://you.github.io/papers/
     """
+    from generator.build.driver import BuildOptions
     from generator.build.driver import build as build_site
     from generator.core.config import host_missing
 
     config = open_site(site_dir)
-    options = build_options(config, out, base_url, not no_search, clean, jobs)
+    options = BuildOptions.for_site(config, out, base_url, not no_search, clean, jobs)
     with _build_bar() as progress, _blame(options.out):
         report, _ = build_site(config, options, progress=progress)
     if click.get_current_context().find_root().params.get("debug"):
@@ -385,10 +374,11 @@ def serve(site_dir: Path | None, host: str, port: int, open_browser: bool, no_se
     its error over the page until it is fixed. The search index is refreshed
     in the background. Example: papershelf serve --open
     """
+    from generator.build.driver import BuildOptions
     from generator.preview.session import serve_site
 
     config = open_site(site_dir)
-    options = build_options(config, None, None, not no_search, jobs=1)
+    options = BuildOptions.for_site(config, search=not no_search, jobs=1)
     serve_site(config, options, host=host, port=port, echo=click.echo, report_error=_error_line,
                on_ready=_open_in_browser if open_browser else None)
 

@@ -38,7 +38,7 @@ from generator.build.output_folder import (
 )
 from generator.build.scan import EntriesRead, Scan, load_records, rescan_entries, scan_entries
 from generator.build.writer import Written, build_fresh, output_bytes, render_to_folder, write_in_place
-from generator.core.config import Config
+from generator.core.config import Config, normalize_base_url
 from generator.core.digests import RENDERERS, digest, digest_bytes, installed_key
 from generator.core.entries import Entry
 from generator.core.errors import BuildError
@@ -66,6 +66,16 @@ class BuildOptions:
     trust_outputs: bool = False  # skip checking that unchanged outputs still exist (serve)
     defer_save: bool = False  # leave the cache write to BuildState.commit() (serve, after reloading)
     lock_timeout: float | None = None  # seconds to wait for another build into ``out``; None: no limit
+
+    @classmethod
+    def for_site(cls, config: Config, out: Path | None = None, base_url: str | None = None,
+                 search: bool = True, clean: bool = False, jobs: int = 0) -> BuildOptions:
+        """The options given (a command line's), falling back on site.yaml. The folder is
+        resolved either way: an output folder that is a symbolic link is built through, never
+        replaced."""
+        target = (out if out else config.root / config.output_dir).resolve()
+        return cls(out=target, base_url=normalize_base_url(base_url or config.base_url),
+                   search=search, clean=clean, jobs=jobs)
 
 
 @dataclass
