@@ -25,7 +25,7 @@ from generator.core.errors import (
     format_line,
     os_error,
 )
-from generator.core.library import entry_path
+from generator.core.folder import entry_path
 from generator.ingest.sources import FORMATS
 
 PROGRESS_MIN = 300  # show a progress bar for imports writing more entries than this

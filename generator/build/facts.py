@@ -31,7 +31,7 @@ class EntryFacts(NamedTuple):
     per paper, loaded and saved by every build.
     """
 
-    stat: tuple[int, ...]  # library.file_key
+    stat: tuple[int, ...]  # folder.file_key
     digest: bytes
     paper: Paper
     summary_key: bytes = b""

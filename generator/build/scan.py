@@ -14,7 +14,7 @@ from generator.build.facts import EntryFacts
 from generator.core.digests import digest
 from generator.core.entries import Entry, key_lines, read_bytes, read_entry_file
 from generator.core.errors import BuildError, EntryError
-from generator.core.library import ENTRY_SUFFIX, file_key, remove_stale_temps, survey_folder
+from generator.core.folder import ENTRY_SUFFIX, file_key, remove_stale_temps, survey_folder
 from generator.core.parallel import fork_map, jobs_for
 from generator.core.validate import errors as entry_errors
 from generator.core.validate import has_control, name_error, shown_name, without_controls

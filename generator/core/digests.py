@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from generator.core.library import file_key
+from generator.core.folder import file_key
 
 # What outputs are made with besides papershelf: upgrading any of them renders everything again.
 RENDERERS = ("markdown", "latex2mathml", "nh3", "jinja2", "feedgen", "yaml", "slugify", "markupsafe")

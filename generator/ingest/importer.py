@@ -15,15 +15,8 @@ from pathlib import Path
 from generator.core.config import Config
 from generator.core.entries import DEFAULT_STATUS, Entry, ordered_meta
 from generator.core.errors import Diagnostic, DumpError, EntryError, InputsRejected
-from generator.core.library import (
-    Library,
-    create_entry,
-    entry_path,
-    load_library,
-    remove_stale_temps,
-    update_entry,
-    write_error,
-)
+from generator.core.folder import entry_path, remove_stale_temps
+from generator.core.library import Library, create_entry, load_library, update_entry, write_error
 from generator.core.parallel import Done, cpu_count, fork_map, fork_start, jobs_for
 from generator.core.slugs import SlugRegistry, base_slug
 from generator.core.validate import readable_name

@@ -17,7 +17,7 @@ from typing import Any
 
 from generator.core.entries import Entry, is_empty
 from generator.core.errors import Diagnostic
-from generator.core.library import entry_file_name
+from generator.core.folder import entry_file_name
 from generator.ingest.records import Record
 
 # Fields a record can fill, in the order records are consulted for them.

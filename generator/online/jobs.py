@@ -16,15 +16,9 @@ from typing import Any
 from generator.core.config import Config
 from generator.core.entries import DEFAULT_STATUS, Entry, ordered_meta
 from generator.core.errors import EntryError, InputsRejected, PapershelfError, display_path
+from generator.core.folder import entry_path
 from generator.core.identifiers import normalize_arxiv_id
-from generator.core.library import (
-    Library,
-    create_entry,
-    entry_path,
-    load_library,
-    update_entry,
-    write_error,
-)
+from generator.core.library import Library, create_entry, load_library, update_entry, write_error
 from generator.core.slugs import SlugRegistry, base_slug
 from generator.core.validate import is_tag_name
 from generator.ingest.tagging import Rule, compile_rules, tags_for

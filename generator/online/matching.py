@@ -23,8 +23,8 @@ from typing import Any
 
 from generator.core.entries import Entry, is_empty
 from generator.core.errors import display_path
+from generator.core.folder import entry_path
 from generator.core.identifiers import normalize_arxiv_id
-from generator.core.library import entry_path
 from generator.ingest.merge import normalize_abstract, normalize_title
 from generator.online.arxiv_client import ArxivRecord
 

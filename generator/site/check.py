@@ -14,7 +14,7 @@ from pathlib import Path
 from generator.core.config import Config
 from generator.core.entries import key_lines, read_entry_file
 from generator.core.errors import Diagnostic, EntryError, PapershelfError
-from generator.core.library import odd_entry_error, remove_stale_temps, survey_folder
+from generator.core.folder import odd_entry_error, remove_stale_temps, survey_folder
 from generator.core.validate import control_characters, control_values, name_error, problems, shown_name
 from generator.site.model import build_model, paper_of
 from generator.site.theme import load_theme

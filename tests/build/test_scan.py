@@ -11,7 +11,7 @@ import pytest
 from generator.build.facts import EntryFacts
 from generator.build.scan import load_records, rescan_entries, scan_entries
 from generator.core.errors import EntryError
-from generator.core.library import file_key
+from generator.core.folder import file_key
 
 ENTRY = "---\ntitle: {title}\ndate: 2024-01-02\ntags: [moe]\n---\nNotes.\n"
 

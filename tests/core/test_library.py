@@ -9,16 +9,9 @@ import pytest
 
 from generator.core.entries import Entry, read_entry_file
 from generator.core.errors import EntryError
+from generator.core.folder import ENTRY_SUFFIX, entry_file_name, entry_path
 from generator.core.frontmatter_edit import update_front_matter
-from generator.core.library import (
-    ENTRY_SUFFIX,
-    Library,
-    create_entry,
-    entry_file_name,
-    entry_path,
-    save_entry,
-    update_entry,
-)
+from generator.core.library import Library, create_entry, save_entry, update_entry
 
 
 def test_every_entry_file_name_is_made_in_one_place(tmp_path):

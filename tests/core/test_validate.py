@@ -9,7 +9,7 @@ import pytest
 
 from generator.core.config import load_config
 from generator.core.errors import ConfigError
-from generator.core.library import odd_entry_error
+from generator.core.folder import odd_entry_error
 from generator.core.validate import (
     is_tag_name,
     name_error,

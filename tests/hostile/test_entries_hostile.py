@@ -517,7 +517,7 @@ def test_creating_an_entry_never_replaces_a_file_of_its_name(tmp_path):
 
 def test_temporary_entry_names_are_short_and_papershelfs():
     """Whatever the entry's name, its temporary file has a short name the stale-temp sweep knows."""
-    from generator.core.library import _TEMP, temp_name
+    from generator.core.folder import _TEMP, temp_name
 
     name = temp_name()
     assert len(name) < 40 and name.startswith(".") and name.endswith(".tmp") and _TEMP.match(name)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from generator.core.entries import Entry, read_entry
 from generator.core.errors import EntryError
-from generator.core.library import Library, entry_path, load_library, save_entry
+from generator.core.folder import entry_path
+from generator.core.library import Library, load_library, save_entry
 from generator.ingest.importer import Change, Written, remember_written, write_change, write_changes
 from generator.ingest.merge import entry_keys
 from generator.ingest.records import Record
