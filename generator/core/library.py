@@ -55,11 +55,11 @@ class Library:
     errors: list[EntryError] = field(default_factory=list)
     cache: Path | None = None
     taken: list[str] = field(default_factory=list)  # every *.md name's stem: files, links, folders
-    known: dict[str, tuple] = field(default_factory=dict)  # slug -> (stat, meta, body, derived)
-    derive: Callable[[Entry], Any] | None = None
+    known: dict[str, tuple] = field(default_factory=dict)  # slug -> (stat, meta, body, keys)
+    keys_of: Callable[[Entry], Any] | None = None  # what an entry is known by (import: identity keys)
 
-    def derived(self, slug: str) -> Any:
-        """What ``derive`` made of the entry (kept in the cache with it)."""
+    def cached_keys(self, slug: str) -> Any:
+        """What ``keys_of`` made of the entry (kept in the cache with it)."""
         return self.known[slug][3]
 
     def path_of(self, slug: str) -> Path:
@@ -67,31 +67,31 @@ class Library:
         return entry_path(self.folder, slug)
 
     def remember(self, written: Iterable[tuple[Entry, tuple[int, int, int], Any]]) -> None:
-        """Note entries just written, each with its file key and what ``derive`` made of it
+        """Note entries just written, each with its file key and what ``keys_of`` made of it
         (see ``saved``), and refresh the cache, so the next run parses none of them."""
         for entry, key, extra in written:
             self.known[entry.slug] = (key, entry.meta, entry.body, extra)
             self.entries[entry.slug] = entry
         if self.cache:
-            _write_cache(self.cache, _header(self.derive), self.known)
+            _write_cache(self.cache, _header(self.keys_of), self.known)
 
     def saved(self, entry: Entry, path: Path) -> tuple[tuple[int, int, int], Any]:
-        """The file key and derived data ``remember`` wants for ``entry``, just saved at ``path``
+        """The file key and keys ``remember`` wants for ``entry``, just saved at ``path``
         (worker processes call this, so the work is spread over the cores)."""
-        return file_key(os.stat(path)), (self.derive(entry) if self.derive else None)
+        return file_key(os.stat(path)), (self.keys_of(entry) if self.keys_of else None)
 
 
 def load_library(folder: Path, cache: Path | None = None,
-                 derive: Callable[[Entry], Any] | None = None) -> Library:
+                 keys_of: Callable[[Entry], Any] | None = None) -> Library:
     """Read every entry in ``folder``; unreadable files are collected, not raised.
 
     With ``cache``, entries whose file is unchanged (same mtime and size) come from that
-    file, with what ``derive`` made of them, and it is refreshed when anything changed:
+    file, with what ``keys_of`` made of them, and it is refreshed when anything changed:
     re-importing into a big list then parses nothing. A file name that is not UTF-8 is an
     error (an entry nothing can name); links and folders named ``*.md`` are only ``taken``.
     """
-    library = Library(folder, cache=cache, derive=derive)
-    known = _read_cache(cache, _header(derive)) if cache else {}
+    library = Library(folder, cache=cache, keys_of=keys_of)
+    known = _read_cache(cache, _header(keys_of)) if cache else {}
     seen: dict[str, tuple] = {}
     found, odd, _ = survey_folder(folder)
     library.errors += [odd_entry_error(folder / name) for name in odd if not utf8_name(name)]
@@ -109,16 +109,16 @@ def load_library(folder: Path, cache: Path | None = None,
             library.errors.append(exc)
             continue
         library.entries[path.stem] = entry
-        seen[path.stem] = (key, entry.meta, entry.body, derive(entry) if derive else None)
+        seen[path.stem] = (key, entry.meta, entry.body, keys_of(entry) if keys_of else None)
     library.known = seen
     if cache and seen != known:
-        _write_cache(cache, _header(derive), seen)
+        _write_cache(cache, _header(keys_of), seen)
     return library
 
 
-def _header(derive: Callable[[Entry], Any] | None) -> tuple:
-    """What a cache must have been written by: this papershelf, and the same ``derive``."""
-    name = f"{derive.__module__}.{derive.__qualname__}" if derive else ""
+def _header(keys_of: Callable[[Entry], Any] | None) -> tuple:
+    """What a cache must have been written by: this papershelf, and the same ``keys_of``."""
+    name = f"{keys_of.__module__}.{keys_of.__qualname__}" if keys_of else ""
     return ("papershelf-library", CACHE_FORMAT, __version__, name)
 
 

@@ -119,7 +119,7 @@ def plan_import(config: Config, paths: Sequence[Path], *, fmt: str | None = None
         cache = config.cache_dir / "library.pickle" if use_cache else None
         if use_cache:  # a real run (not --dry-run): clear what killed imports left behind
             remove_stale_temps(config.papers_dir)
-        library = load_library(config.papers_dir, cache, derive=entry_keys)
+        library = load_library(config.papers_dir, cache, keys_of=entry_keys)
     except BaseException:
         parsing.cancel()
         raise
@@ -129,7 +129,7 @@ def plan_import(config: Config, paths: Sequence[Path], *, fmt: str | None = None
         raise InputsRejected(library.errors)
     records = [record for dump in dumps for record in dump.records]
     entries = list(library.entries.values())
-    groups, conflicts = group_records(entries, records, [library.derived(e.slug) for e in entries],
+    groups, conflicts = group_records(entries, records, [library.cached_keys(e.slug) for e in entries],
                                       [keys for _, keys in parsed for keys in keys])
     plan = ImportPlan(warnings=[w for dump in dumps for w in dump.warnings] + conflicts, library=library)
     resolved = resolve_years(dumps, groups, year, today, plan.warnings)
@@ -200,8 +200,8 @@ class Written:
 
     slug: str
     entry: Entry | None
-    key: tuple[int, int, int] | None
-    derived: object = None
+    key: tuple[int, int, int] | None  # its file key
+    identity: object = None  # its identity keys, as the library cache keeps them
 
 
 def apply_import(config: Config, plan: ImportPlan,
@@ -262,16 +262,16 @@ def write_change(folder: Path, library: Library | None, change: Change) -> Writt
         return error
     if entry is None:
         return None
-    key, derived = library.saved(entry, path) if library is not None else (None, None)
+    key, identity = library.saved(entry, path) if library is not None else (None, None)
     same = entry.meta == change.entry.meta and entry.body == change.entry.body
-    return Written(entry.slug, None if same else entry, key, derived)
+    return Written(entry.slug, None if same else entry, key, identity)
 
 
 def remember_written(library: Library, changes: Sequence[Change],
                      results: Iterable[Written | EntryError]) -> None:
     """Note in ``library`` (and its cache) every entry written, as planned or as merged."""
     planned = {change.entry.slug: change.entry for change in changes}
-    written = [(planned[w.slug] if w.entry is None else w.entry, w.key, w.derived)
+    written = [(planned[w.slug] if w.entry is None else w.entry, w.key, w.identity)
                for w in results if isinstance(w, Written)]
     if written:
         library.remember(written)

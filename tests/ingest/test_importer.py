@@ -19,14 +19,14 @@ PLANNED = Entry("paper-a", {"title": "Paper A", "status": "to-read", "abstract":
 
 
 def library(folder: Path) -> Library:
-    return load_library(folder, derive=entry_keys)
+    return load_library(folder, keys_of=entry_keys)
 
 
 def test_a_new_entry_is_created_as_planned(tmp_path):
     written = write_change(tmp_path, library(tmp_path), Change("new", PLANNED, records=(RECORD,)))
     assert isinstance(written, Written) and written.slug == "paper-a"
     assert written.entry is None  # the planned entry: not sent back
-    assert written.key is not None and written.derived == entry_keys(PLANNED)
+    assert written.key is not None and written.identity == entry_keys(PLANNED)
     assert read_entry(entry_path(tmp_path, "paper-a")) == PLANNED
 
 
@@ -67,4 +67,4 @@ def test_remember_written_keeps_the_planned_or_the_merged_entry(tmp_path):
                EntryError("cannot write", path=tmp_path / "paper-c.md")]
     remember_written(lib, changes, results)
     assert lib.entries == {"paper-a": PLANNED, "paper-b": merged}
-    assert lib.derived("paper-a") == "keys-a" and lib.known["paper-b"][0] == (4, 5, 6)
+    assert lib.cached_keys("paper-a") == "keys-a" and lib.known["paper-b"][0] == (4, 5, 6)
