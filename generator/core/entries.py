@@ -3,7 +3,8 @@
 ``parse_entry(format_entry(e)) == e`` and, for files this module wrote,
 ``format_entry(parse_entry(text)) == text``. The notes body is kept verbatim:
 not stripped, not re-encoded, whatever its line ends. Dates load as
-``datetime.date``; curator-added keys are kept after the known ones, in their own order.
+``datetime.date`` (``date`` may be partial: ``2017`` or ``2017-12``, a
+``PartialDate``); curator-added keys are kept after the known ones, in their own order.
 
 Entries are the curator's, so not trusted: a UTF-8 BOM and CRLF/CR line ends are read
 like LF; YAML anchors and aliases (an alias bomb stalls any reader) and duplicate keys
@@ -25,11 +26,12 @@ from typing import Any
 import yaml
 
 from generator.core.errors import EntryError
+from generator.core.partial_dates import PartialDate, partial_date
 
 FIELD_ORDER = (
-    "title", "arxiv", "date", "updated", "org", "org_handle", "authors", "authors_count",
-    "upvotes", "comment", "tags", "categories", "status", "rating", "added", "sources",
-    "abstract",
+    "title", "arxiv", "doi", "bibkey", "date", "updated", "venue", "org", "org_handle", "authors",
+    "authors_count", "upvotes", "comment", "url", "code", "project", "tags", "categories", "status",
+    "rating", "added", "sources", "abstract",
 )
 DATE_FIELDS = frozenset({"date", "updated", "added"})
 STATUSES = ("to-read", "reading", "read")
@@ -155,6 +157,7 @@ class _Inline(list):
 _Dumper.add_representer(
     _Folded, lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", str(s), style=">")
 )
+_Dumper.add_representer(PartialDate, lambda d, v: d.represent_data(v.yaml_value()))
 _Dumper.add_representer(
     _Inline, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", list(v), flow_style=True)
 )
@@ -223,7 +226,7 @@ def parse_entry(text: str, path: Path) -> Entry:
         if written:
             meta["arxiv"] = written.group(1)
     for key in DATE_FIELDS & meta.keys():
-        meta[key] = _as_date(meta[key])
+        meta[key] = _as_date(meta[key], partial_allowed=key == "date")
     return Entry(slug=path.stem, meta=meta, body=body)
 
 
@@ -314,8 +317,11 @@ def read_entry(path: Path) -> Entry:
     return read_entry_file(path).entry
 
 
-def _as_date(value: Any) -> Any:
-    """ISO date strings become dates; anything else is left for validation to report."""
+def _as_date(value: Any, partial_allowed: bool = False) -> Any:
+    """ISO date strings become dates (``date`` also takes a year or a year-month, as a
+    PartialDate); anything else is left for validation to report."""
+    if partial_allowed and (partial := partial_date(value)) is not None:
+        return partial
     if isinstance(value, str):
         try:
             return dt.date.fromisoformat(value.strip())

@@ -17,7 +17,8 @@ from generator.core.entries import DATE_FIELDS, FIELD_ORDER, STATUSES
 from generator.core.errors import EntryError
 from generator.core.identifiers import normalize_arxiv_id
 
-TEXT_FIELDS = ("title", "org", "org_handle", "comment", "abstract")
+TEXT_FIELDS = ("title", "org", "org_handle", "comment", "abstract", "doi", "bibkey", "venue",
+               "url", "code", "project")
 LIST_FIELDS = ("authors", "tags", "categories", "sources")
 COUNT_FIELDS = ("authors_count", "upvotes")
 EARLIEST_YEAR = 1800  # dates before this, or more than a year ahead, are surely typos
@@ -51,7 +52,8 @@ def problems(meta: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
             yield "error", key, f"{key} must be a whole number"
     for key in sorted(DATE_FIELDS & meta.keys()):
         if not isinstance(meta[key], dt.date):
-            yield "error", key, f"bad {key} {meta[key]!r} (expected YYYY-MM-DD)"
+            expected = "YYYY-MM-DD, YYYY-MM or YYYY" if key == "date" else "YYYY-MM-DD"
+            yield "error", key, f"bad {key} {meta[key]!r} (expected {expected})"
     soon = dt.date.today() + dt.timedelta(days=366)
     for key in sorted(DATE_FIELDS & meta.keys()):
         value = meta[key]

@@ -30,12 +30,12 @@ def test_tricky_titles_round_trip(title):
 
 
 def test_keys_are_written_in_schema_order_and_unknown_keys_kept_after():
-    meta = {"abstract": "A.", "venue": "ICML", "status": "read", "title": "T", "tags": ["b", "a"],
+    meta = {"abstract": "A.", "my_venue": "ICML", "status": "read", "title": "T", "tags": ["b", "a"],
             "arxiv": "2401.00001", "rating": 4, "sources": ["x.txt"]}
     text = format_entry(Entry("x", meta, "notes\n"))
     front = text.split("---\n")[1]
     keys = [line.split(":")[0] for line in front.splitlines() if line and line[0].isalpha()]
-    assert keys == ["title", "arxiv", "tags", "status", "rating", "sources", "venue", "abstract"]
+    assert keys == ["title", "arxiv", "tags", "status", "rating", "sources", "my_venue", "abstract"]
     assert "tags: [b, a]\n" in text
 
 
@@ -89,3 +89,34 @@ def test_save_is_atomic_and_leaves_no_temporary_file(tmp_path, monkeypatch):
         save_entry(tmp_path, Entry("paper", {"title": "Changed"}, "other\n"))
     assert (tmp_path / "paper.md").read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["paper.md"]
+
+
+@pytest.mark.parametrize(("written", "shown"),
+                         [("2017", "2017"), ("2017-12", "2017-12"), ("'2017-12'", "2017-12")])
+def test_a_year_or_month_date_reads_as_a_partial_date_and_is_written_back_as_it_was(written, shown):
+    from generator.core.partial_dates import PartialDate
+
+    entry = parse_entry(f"---\ntitle: T\ndate: {written}\n---\n", Path("x.md"))
+    assert isinstance(entry.meta["date"], PartialDate) and entry.meta["date"].text() == shown
+    assert f"\ndate: {shown}\n" in format_entry(entry)
+    assert parse_entry(format_entry(entry), Path("x.md")) == entry
+
+
+@pytest.mark.parametrize("written", ["2017-13", "99", "12345", "2017-1"])
+def test_what_is_not_a_year_or_month_stays_as_written_for_check_to_report(written):
+    entry = parse_entry(f"---\ntitle: T\ndate: {written}\n---\n", Path("x.md"))
+    assert not isinstance(entry.meta["date"], dt.date)
+
+
+def test_partial_dates_pickle_as_themselves():
+    import pickle
+
+    from generator.core.partial_dates import PartialDate, more_precise
+
+    for value in (PartialDate(2017), PartialDate(2017, 12)):
+        again = pickle.loads(pickle.dumps(value))
+        assert repr(again) == repr(value) and again == value
+    assert more_precise(PartialDate(2017), dt.date(2017, 5, 3))
+    assert more_precise(PartialDate(2017), PartialDate(2017, 5))
+    assert not more_precise(PartialDate(2017, 5), dt.date(2017, 6, 3))
+    assert not more_precise(dt.date(2017, 5, 1), dt.date(2017, 5, 3))

@@ -28,7 +28,7 @@ def test_each_error_rule_with_its_line(site):
     result = run(site, "check")
     assert result.exit_code == 1
     out = result.stdout
-    assert "content/papers/a.md:3: error: bad date '2025-02-30' (expected YYYY-MM-DD)" in out
+    assert "content/papers/a.md:3: error: bad date '2025-02-30' (expected YYYY-MM-DD, YYYY-MM or YYYY)" in out
     assert "a.md:4: error: unknown status 'done' (use to-read, reading, read)" in out
     assert "a.md:5: error: rating 7 outside 1-5" in out
     assert "b.md:4: error: arXiv id 2401.00001 is also in a.md" in out
