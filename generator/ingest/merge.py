@@ -21,8 +21,8 @@ from generator.core.folder import entry_file_name
 from generator.ingest.records import Record
 
 # Fields a record can fill, in the order records are consulted for them.
-RECORD_FIELDS = ("title", "arxiv", "date", "updated", "org", "org_handle", "authors_count",
-                 "upvotes", "comment", "abstract")
+RECORD_FIELDS = ("title", "arxiv", "doi", "bibkey", "date", "updated", "venue", "org", "org_handle",
+                 "authors", "authors_count", "upvotes", "comment", "url", "code", "project", "abstract")
 _LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+")
 
 
@@ -146,7 +146,7 @@ def fill(meta: dict[str, Any], records: Iterable[Record]) -> dict[str, Any]:
         if is_empty(merged.get(name)):
             value = next((getattr(r, name) for r in ordered if getattr(r, name) is not None), None)
             if value is not None:
-                merged[name] = value
+                merged[name] = list(value) if isinstance(value, tuple) else value
     sources = merged.get("sources")
     if isinstance(sources, str) and sources:
         sources = [sources]  # one file written as a plain string, not a list of letters

@@ -24,13 +24,21 @@ class Record:
     title: str | None = None
     abstract: str | None = None
     arxiv: str | None = None
-    date: dt.date | MonthDay | None = None
+    date: dt.date | MonthDay | None = None  # a PartialDate when only the year or month is known
     updated: dt.date | None = None
     org: str | None = None
     org_handle: str | None = None
+    authors: tuple[str, ...] | None = None
     authors_count: int | None = None
     upvotes: int | None = None
     comment: str | None = None
+    doi: str | None = None
+    bibkey: str | None = None
+    venue: str | None = None
+    url: str | None = None
+    code: str | None = None
+    project: str | None = None
+    keywords: tuple[str, ...] | None = None  # the source's own tags, for a new entry's tags
 
 
 @dataclass(frozen=True)
