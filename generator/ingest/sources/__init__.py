@@ -8,13 +8,20 @@ from pathlib import Path
 from generator.core.errors import DumpError
 from generator.ingest.records import Dump
 
-FORMATS = ("hf", "arxiv")  # the parsers load with the first dump (commands that parse none skip them)
+# the parsers load with the first dump (commands that parse none skip them)
+FORMATS = ("hf", "arxiv", "bibtex")
 
+_BIBTEX_ENTRY = re.compile(  # an entry's head: ``@article{key,``
+    r"^[ \t]*@[ \t]*(?!(?:comment|string|preamble)\b)[A-Za-z]+[ \t]*[{(][ \t]*[^\s,{}()]*[ \t]*,",
+    re.MULTILINE | re.IGNORECASE)
 _ARXIV_MARKERS = re.compile(r"^\s*(?:arXiv:\S+|Created:\s*\d{4}-\d\d-\d\d)", re.MULTILINE)
 
 
 def detect_format(text: str) -> str:
-    """Guess the dump format: arXiv listings carry ``arXiv:`` id and ``Created:`` lines."""
+    """Guess the dump format: BibTeX has ``@type{key,`` entry heads; arXiv listings carry
+    ``arXiv:`` id and ``Created:`` lines."""
+    if "@" in text and _BIBTEX_ENTRY.search(text):
+        return "bibtex"
     if "arXiv:" not in text and "Created:" not in text:
         return "hf"
     return "arxiv" if _ARXIV_MARKERS.search(text) else "hf"
@@ -23,7 +30,7 @@ def detect_format(text: str) -> str:
 def parse_dump(path: Path, fmt: str | None = None) -> Dump:
     """Parse one dump file; raise DumpError when it holds no entry at all. ``/dev/stdin``
     redirected from a file is that file, by its real name (``sources:`` records it)."""
-    from generator.ingest.sources import arxiv, hf
+    from generator.ingest.sources import arxiv, bibtex, hf
     from generator.ingest.sources.reading import read_dump, real_file_behind
     from generator.ingest.sources.text import decode, may_hold_controls, remove_controls
 
@@ -33,15 +40,16 @@ def parse_dump(path: Path, fmt: str | None = None) -> Dump:
     if may_hold_controls(data):
         text, cleaned = remove_controls(text, path.name)
     fmt = fmt or detect_format(text)
-    records, warnings = {"hf": hf.parse, "arxiv": arxiv.parse}[fmt](text, path.name)
+    records, warnings = {"hf": hf.parse, "arxiv": arxiv.parse, "bibtex": bibtex.parse}[fmt](text, path.name)
     warnings = cleaned + warnings
     if not records:
         raise DumpError(
             f"no {_FORMAT_NAMES[fmt]} entry found",
             path=path,
-            hint="is this a pasted Hugging Face or arXiv listing? pass --format hf|arxiv to choose",
+            hint=f"is this a pasted Hugging Face or arXiv listing or a BibTeX file? pass --format "
+                 f"{'|'.join(FORMATS)} to choose",
         )
     return Dump(name=path.name, format=fmt, records=tuple(records), warnings=tuple(warnings))
 
 
-_FORMAT_NAMES = {"hf": "Hugging Face", "arxiv": "arXiv"}
+_FORMAT_NAMES = {"hf": "Hugging Face", "arxiv": "arXiv", "bibtex": "BibTeX"}
