@@ -6,8 +6,10 @@ change their own values (``1.10`` -> ``1.1``, ``yes`` -> ``true``), drop their
 comments and empty keys, and rewrite line ends. So the edit works on the raw
 text: each top-level key's lines are found from ``yaml.compose`` marks, a
 missing key is inserted at its place in ``entries.FIELD_ORDER``, an empty one
-has its lines replaced, ``sources`` gets new ``- item`` lines after its last
-item, and the new lines use the file's own line end. The result is parsed
+has its lines replaced (so has a partial ``date: 2017`` that a full date of that
+period refines: the one value an edit may change), ``sources`` gets new
+``- item`` lines after its last item, and the new lines use the file's own line
+end. The result is parsed
 again; if it does not give exactly the wanted front matter, the edit is
 refused with one error line rather than written.
 """
@@ -30,6 +32,7 @@ from generator.core.entries import (
     read_entry_file,
 )
 from generator.core.errors import EntryError
+from generator.core.partial_dates import more_precise
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _FENCE = re.compile(r"---[ \t]*(?:\r\n|\r|\n)?\Z")
@@ -124,7 +127,8 @@ def _edits(front: list[str], spans: dict, before: dict, after: dict, newline: st
             if appended is not None:
                 edits.append(("insert", end, end, appended))
                 continue
-        if not is_empty(old) and not (key == "sources" and isinstance(value, list)):
+        refined = key == "date" and more_precise(old, value)
+        if not is_empty(old) and not refined and not (key == "sources" and isinstance(value, list)):
             raise _refusal(path, f"{key} would be overwritten", start)
         while end > start + 1 and _blank_or_comment(front[end - 1]):
             end -= 1  # keep the curator's comments after the value

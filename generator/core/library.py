@@ -37,7 +37,7 @@ from generator.core.folder import (
 )
 from generator.core.validate import utf8_name
 
-CACHE_FORMAT = 2  # 2: entries read as bytes (BOM, CR line ends, arxiv ids as written)
+CACHE_FORMAT = 3  # 2: entries read as bytes (BOM, CR line ends, arxiv ids as written); 3: DOI identity keys
 SETTLE_SECONDS = 2.0  # a broken file younger than this may be an editor's save in progress
 SETTLE_STEP = 0.05
 CAS_ATTEMPTS = 50

@@ -24,7 +24,7 @@ from generator.ingest import dates
 from generator.ingest.merge import Group, entry_keys, fill, group_records, record_keys
 from generator.ingest.records import Dump, MonthDay, Record
 from generator.ingest.sources import parse_dump
-from generator.ingest.tagging import compile_rules, tags_for
+from generator.ingest.tagging import compile_rules, merged_tags, tags_for
 
 PARALLEL_BYTES = 2_000_000  # dumps to parse before a second process pays for itself
 WRITE_BATCH = 1000
@@ -149,7 +149,8 @@ def _change(entry: Entry | None, records: list[Record], rules, taken: SlugRegist
         changed = tuple(k for k in ordered_meta(merged) if merged.get(k) != entry.meta.get(k))
         return Change("updated", Entry(entry.slug, merged, entry.body), changed, entry, tuple(records))
     meta = fill({}, records)
-    meta["tags"] = tags_for(rules, meta.get("title"), meta.get("abstract"))
+    keywords = [word for record in records for word in record.keywords or ()]
+    meta["tags"] = merged_tags(tags_for(rules, meta.get("title"), meta.get("abstract")), keywords)
     meta["status"] = DEFAULT_STATUS
     meta["added"] = today
     slug = taken.claim(base_slug(meta.get("title"), meta.get("arxiv")))

@@ -1,13 +1,16 @@
 """Identity and fill-only merging of dump records into entries: pure, no I/O.
 
-Two records or entries are the same paper when they share an arXiv id, a
-normalised title or a normalised abstract. Merging fills empty fields only and
-appends to ``sources``; it never overwrites a value, and never touches notes,
-tags, status or rating of an existing entry.
+Two records or entries are the same paper when they share an arXiv id, a DOI
+(compared case-insensitively, as DOIs are), a normalised title or a normalised
+abstract. Merging fills empty fields only and appends to ``sources``; it never
+overwrites a value (but a date known only to the year or month may be refined
+by a full date of that period), and never touches notes, tags, status or rating
+of an existing entry.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -18,6 +21,7 @@ from typing import Any
 from generator.core.entries import Entry, is_empty
 from generator.core.errors import Diagnostic
 from generator.core.folder import entry_file_name
+from generator.core.partial_dates import more_precise
 from generator.ingest.records import Record
 
 # Fields a record can fill, in the order records are consulted for them.
@@ -40,11 +44,13 @@ def normalize_abstract(abstract: str) -> str:
     return text
 
 
-def identity_keys(title: Any, abstract: Any, arxiv: Any) -> list[tuple[str, str]]:
+def identity_keys(title: Any, abstract: Any, arxiv: Any, doi: Any = None) -> list[tuple[str, str]]:
     """Every key under which a paper can be recognised."""
     keys = []
     if isinstance(arxiv, str) and arxiv:
         keys.append(("arxiv", arxiv))
+    if isinstance(doi, str) and (norm := doi.strip().casefold()):
+        keys.append(("doi", norm))
     if isinstance(title, str) and (norm := normalize_title(title)):
         keys.append(("title", norm))
     if isinstance(abstract, str) and (norm := normalize_abstract(abstract)):
@@ -63,12 +69,12 @@ class Group:
 
 def entry_keys(entry: Entry) -> list[tuple[str, str]]:
     """The identity keys of an entry."""
-    return identity_keys(entry.get("title"), entry.get("abstract"), entry.get("arxiv"))
+    return identity_keys(entry.get("title"), entry.get("abstract"), entry.get("arxiv"), entry.get("doi"))
 
 
 def record_keys(record: Record) -> list[tuple[str, str]]:
     """The identity keys of a record."""
-    return identity_keys(record.title, record.abstract, record.arxiv)
+    return identity_keys(record.title, record.abstract, record.arxiv, record.doi)
 
 
 def group_records(
@@ -134,16 +140,30 @@ def _conflict(first: Record, matched: Sequence[Entry]) -> Diagnostic:
                       "(merge the two entry files by hand)")
 
 
+def _best_date(current: Any, records: Sequence[Record]) -> dt.date | None:
+    """The date to keep: ``current`` unless empty or partial, else the first record's,
+    refined by any more precise one of the same period."""
+    best = None if is_empty(current) else current
+    for record in records:
+        date = record.date
+        if isinstance(date, dt.date) and (best is None or more_precise(best, date)):
+            best = date
+    return best
+
+
 def fill(meta: dict[str, Any], records: Iterable[Record]) -> dict[str, Any]:
     """A copy of ``meta`` with empty fields filled from ``records`` and their sources appended.
 
     arXiv records are consulted first, so an arXiv ``Created`` date wins over a
-    Hugging Face date when both arrive together.
+    Hugging Face date when both arrive together. A date known only to the year or month
+    (``2017``) is replaced by the most precise date the records give for that period.
     """
     merged = dict(meta)
     ordered = sorted(records, key=lambda r: r.format != "arxiv")
     for name in RECORD_FIELDS:
-        if is_empty(merged.get(name)):
+        if name == "date" and (date := _best_date(merged.get("date"), ordered)) is not None:
+            merged["date"] = date
+        elif is_empty(merged.get(name)):
             value = next((getattr(r, name) for r in ordered if getattr(r, name) is not None), None)
             if value is not None:
                 merged[name] = list(value) if isinstance(value, tuple) else value

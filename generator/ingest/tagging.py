@@ -1,4 +1,5 @@
-"""site.yaml ``tag_rules``: tag new entries whose title or abstract names a keyword.
+"""Tags of new entries: site.yaml ``tag_rules`` (a keyword named in the title or abstract),
+and a source's own tags (Zotero's ``keywords``) made into tag names.
 
 A keyword matches case-insensitively as a whole word (or words: any run of spaces or line
 breaks between them): ``RL`` tags "RL-based (RL)" but not "URL".
@@ -6,7 +7,8 @@ breaks between them): ``RL`` tags "RL-based (RL)" but not "URL".
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 
 Rules = Sequence[tuple[str, Sequence[str]]]
 Rule = tuple[str, tuple[str, ...]]
@@ -42,3 +44,24 @@ def _whole_word(text: str, word: str) -> bool:
 
 def _word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
+
+
+TAG_MAX = 60  # a longer keyword is a phrase, cut at this many characters
+_NOT_IN_TAG = re.compile(r"[^\w.+]+")
+
+
+def keyword_tag(keyword: str) -> str | None:
+    """A source's keyword as a tag name (``Computer Science - Machine Learning`` ->
+    ``computer-science-machine-learning``, ``C++`` -> ``c++``); None when nothing is left."""
+    tag = _NOT_IN_TAG.sub("-", keyword.casefold()).lstrip("-.+").rstrip("-.")
+    return tag[:TAG_MAX].rstrip("-.") or None
+
+
+def merged_tags(rule_tags: Sequence[str], keywords: Iterable[str]) -> list[str]:
+    """The rules' tags, then the keywords' tags not already there."""
+    tags = list(rule_tags)
+    for keyword in keywords:
+        tag = keyword_tag(keyword)
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags
