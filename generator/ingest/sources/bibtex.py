@@ -54,7 +54,11 @@ def parse(text: str, source: str) -> tuple[list[Record], list[Diagnostic]]:
     records, warnings = [], []
     for block in library.failed_blocks:
         warnings.append(Diagnostic(source, block.start_line + 1, _failure(block)))
+    strings = {key.lower(): str(block.value) for key, block in library.strings_dict.items()}
     for entry in library.entries:
+        for field in entry.fields:
+            if isinstance(field.value, str) and "#" in field.value:
+                field.value = concatenated(field.value, strings) or field.value
         record = to_record(entry, source)
         if record is None:
             warnings.append(Diagnostic(source, entry.start_line + 1,
@@ -63,6 +67,51 @@ def parse(text: str, source: str) -> tuple[list[Record], list[Diagnostic]]:
             records.append(record)
     warnings.sort(key=lambda w: w.line or 0)
     return records, warnings
+
+
+def concatenated(value: str, strings: dict[str, str]) -> str | None:
+    """A ``#`` concatenation (``icml # " (ICML)"``) with its macros resolved (bibtexparser
+    resolves a lone macro only); None when ``value`` is not one."""
+    parts, at = [], 0
+    while True:
+        at = _skip_space(value, at)
+        part, at = _operand(value, at, strings)
+        if part is None:
+            return None
+        parts.append(part)
+        at = _skip_space(value, at)
+        if at == len(value):
+            return "".join(parts) if len(parts) > 1 else None
+        if value[at] != "#":
+            return None
+        at += 1
+
+
+def _skip_space(value: str, at: int) -> int:
+    while at < len(value) and value[at].isspace():
+        at += 1
+    return at
+
+
+def _operand(value: str, at: int, strings: dict[str, str]) -> tuple[str | None, int]:
+    """One operand of a concatenation at ``at``: its text and where it ends."""
+    if at >= len(value):
+        return None, at
+    if value[at] in "{\"":
+        depth, end = 0, at
+        for end in range(at, len(value)):
+            char = value[end]
+            depth += (char == "{") - (char == "}")
+            if depth == 0 and end > at and (char == "}" if value[at] == "{" else char == '"'):
+                return value[at + 1:end], end + 1
+        return None, at
+    match = re.compile(r"[A-Za-z_][\w:.+-]*|\d+").match(value, at)
+    if not match:
+        return None, at
+    name = match[0].lower()
+    if name.isdigit():
+        return name, match.end()
+    return strings.get(name, match[0] if name[:3] in _MONTHS else None), match.end()
 
 
 def _failure(block: Any) -> str:
