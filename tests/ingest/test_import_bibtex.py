@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from generator.core.library import load_library
-from generator.core.partial_dates import PartialDate
+from generator.core.partial_dates import PartialDate, more_precise
 from tests.conftest import FIXTURES, run, seed_paths, snapshot
 
 BIB = FIXTURES / "bibtex"
@@ -137,3 +137,32 @@ def test_a_file_without_entries_is_one_error_line(site, tmp_path):
     (line,) = result.stderr.strip().splitlines()
     assert "empty.bib: error: no BibTeX entry found" in line
     assert list((site / "content" / "papers").iterdir()) == []
+
+
+def test_papers_bib_written_by_the_site_imports_back_as_the_same_papers(site, tmp_path):
+    with_bib(site, "zotero-better-bibtex.bib", "edge-cases.bib")
+    assert run(site, "import", *map(str, seed_paths(site))).exit_code == 0
+    assert run(site, "build", "--no-search").exit_code == 0
+    empty = tmp_path / "empty"
+    (empty / "content" / "papers").mkdir(parents=True)
+    (empty / "site.yaml").write_bytes((site / "site.yaml").read_bytes())
+    result = run(empty, "import", str(site / "_site" / "papers.bib"))
+    assert result.exit_code == 0 and "warning" not in result.stderr, result.output
+    originals, copies = entries(site), entries(empty)
+    assert len(copies) == len(originals) == 48
+
+    def identity(entry):
+        return entry.get("arxiv") or as_latex_reads(entry.get("title"))
+
+    def as_latex_reads(title):  # papers.bib keeps a typed "--", which LaTeX reads as an en dash
+        return title.replace("--", "\N{EN DASH}") if title else title
+
+    by_id = {identity(e): e for e in copies.values()}
+    for original in originals.values():
+        copy = by_id[identity(original)]
+        assert copy.get("title") == as_latex_reads(original.get("title"))
+        assert copy.get("arxiv") == original.get("arxiv")
+        assert copy.get("authors") == original.get("authors")
+        assert copy.get("doi") in (original.get("doi"), None)
+        date, back = original.get("date"), copy.get("date")
+        assert back == date or (back is not None and more_precise(back, date)), original.slug

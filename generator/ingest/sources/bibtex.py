@@ -130,6 +130,8 @@ def to_record(entry: Any, source: str) -> Record | None:
     if doi and _ARXIV_DOI.fullmatch(doi):
         doi = None
     title = _text(fields.get("title"))
+    if title and _ARXIV_ONLY_NOTE.fullmatch(title):
+        title = None  # ``arXiv:2505.09343``, as papers.bib names a paper without a title
     if not title and not arxiv:
         return None
     names = _authors(fields.get("author"))
@@ -154,8 +156,11 @@ def _decoder() -> Any:
     from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
     context = get_default_latex_context_db()
-    context.add_context_category("papershelf-bibtex", prepend=True,
-                                 macros=[MacroTextSpec("url", simplify_repl="%s")])
+    literal = {"textasciicircum": "^", "textasciitilde": "~", "textbackslash": "\\",
+               "textbraceleft": "{", "textbraceright": "}"}  # as papers.bib escapes them
+    context.add_context_category("papershelf-bibtex", prepend=True, macros=[
+        MacroTextSpec("url", simplify_repl="%s"),
+        *(MacroTextSpec(name, simplify_repl=text) for name, text in literal.items())])
     return LatexNodes2Text(latex_context=context, keep_braced_groups=False, math_mode="verbatim")
 
 
@@ -235,7 +240,7 @@ def _authors(value: Any) -> tuple[tuple[str, ...], bool] | None:
             continue
         try:
             parts = parse_single_name_into_parts(raw, strict=False)
-            text = " ".join([*parts.first, *parts.von, *parts.last]) + "".join(f", {j}" for j in parts.jr)
+            text = " ".join([*parts.first, *parts.von, *parts.last, *parts.jr])
         except Exception:  # a name bibtexparser cannot split: taken as written
             text = raw
         if name := _text(text):
