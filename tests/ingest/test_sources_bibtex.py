@@ -155,3 +155,23 @@ def test_doi_identity_is_case_insensitive_and_keywords_become_tag_names():
     assert keyword_tag("Computer Science - Machine Learning") == "computer-science-machine-learning"
     assert keyword_tag("C++") == "c++" and keyword_tag(" -- ") is None
     assert merged_tags(["moe"], ["MoE", "Long Context", "moe"]) == ["moe", "long-context"]
+
+
+def test_the_fast_path_reads_braces_as_the_latex_parser_does():
+    """Values with nothing but braces for LaTeX skip pylatexenc; it would give the same text."""
+    import bibtexparser
+
+    from generator.ingest.sources.bibtex import _LATEX_SYNTAX, _decoder, latex_to_text
+
+    decoder, _ = _decoder()
+    checked = 0
+    for path in BIB.glob("*.bib"):
+        for entry in bibtexparser.parse_string(path.read_text(encoding="utf-8")).entries:
+            for field in entry.fields:
+                value = str(field.value)
+                if not _LATEX_SYNTAX.search(value):
+                    checked += 1
+                    assert " ".join(latex_to_text(value).split()) == \
+                        " ".join(decoder.latex_to_text(value).split())
+    assert checked > 300
+    assert latex_to_text(r"{\"o} -- \& $\alpha$") == "ö – & $\\alpha$"
