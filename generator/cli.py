@@ -157,7 +157,7 @@ def import_(site_dir: Path | None, files: tuple[Path, ...], dry_run: bool, year:
             fmt: str | None, verbose: bool) -> None:
     """Import pasted listings FILES... into content/papers/.
 
-    Merges papers already in the reading list (same arXiv id, title or
+    Merges papers already in the reading list (same arXiv id, DOI, title or
     abstract), filling only empty fields: notes, tags, status and rating are
     never changed. A listing piped in (FILE '-', or <(command) in bash) is kept as
     content/sources/pasted-DATE.txt. Example: papershelf import content/sources/*

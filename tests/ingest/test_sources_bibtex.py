@@ -113,7 +113,9 @@ def test_awkward_file():
         "edge-cases.bib:24: warning: malformed BibTeX entry skipped (check its braces, quotes and commas)",
         "edge-cases.bib:51: warning: entry 'notitle2020' has no title or arXiv id; skipped"]
     assert list(found) == ["kim2023attention", "doi_only_2018", "url_id_2021", "doi_id_2022",
-                           "old_style_2001"]
+                           "old_style_2001", None]
+    odd = found[None]  # "not a key" cannot be cited back; "n/a" is no DOI (nor an identity)
+    assert (odd.title, odd.doi, odd.date) == ("Odd Key and a Non-DOI", None, PartialDate(2001))
     kim = found["kim2023attention"]
     assert kim.title == ("Attention $O(n^2)$ is not all you need: Research & practice with "
                          "$\\mathcal{O}(\\log n)$ memory")

@@ -37,6 +37,8 @@ _ARXIV_ONLY_NOTE = re.compile(
 _ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(.+)", re.IGNORECASE)
 _PREPRINT_VENUE = re.compile(r"\s*(?:arxiv|corr)\b", re.IGNORECASE)
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_DOI_SHAPE = re.compile(r"10\.\d{4,9}/\S+")  # Crossref's pattern for the DOIs it registers
+_CITATION_KEY = re.compile(r"[^\s,{}()\"#%'=\\~]+")  # what BibTeX can cite back
 _DOI_LINK = re.compile(r"^https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
 _TEX_ESCAPE = re.compile(r"\\([_%&#$~])")
 # What the LaTeX parser reads besides braces: macros, math, comments, active characters and
@@ -130,8 +132,8 @@ def to_record(entry: Any, source: str) -> Record | None:
     raw_doi = _verbatim(fields.get("doi"))
     doi = _DOI_PREFIX.sub("", raw_doi) if raw_doi else None
     arxiv = _arxiv(fields, doi)
-    if doi and _ARXIV_DOI.fullmatch(doi):
-        doi = None
+    if doi and (_ARXIV_DOI.fullmatch(doi) or not _DOI_SHAPE.fullmatch(doi)):
+        doi = None  # an arXiv DOI repeats the id; "n/a" or a bare URL is no DOI (nor an identity)
     title = _text(fields.get("title"))
     if title and _ARXIV_ONLY_NOTE.fullmatch(title):
         title = None  # ``arXiv:2505.09343``, as papers.bib names a paper without a title
@@ -147,7 +149,7 @@ def to_record(entry: Any, source: str) -> Record | None:
         authors=names[0] if names else None,
         authors_count=len(names[0]) if names and not names[1] else None,
         comment=None if note is None or _arxiv_only(note) else note,
-        doi=doi or None, bibkey=_clean(entry.key) or None,
+        doi=doi or None, bibkey=entry.key if _CITATION_KEY.fullmatch(entry.key) else None,
         venue=None if venue is None or _PREPRINT_VENUE.match(venue) else venue,
         url=_url(fields), keywords=_keywords(fields.get("keywords")),
     )
