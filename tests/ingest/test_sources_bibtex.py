@@ -65,6 +65,18 @@ def test_better_bibtex_export():
     assert insights.venue == "Proceedings of the 52nd Annual International Symposium on Computer Architecture"
 
 
+def test_better_biblatex_export():
+    found, warnings = records("zotero-better-biblatex.bib")
+    assert warnings == []
+    mamba = found["guMambaLinearTimeSequence2023"]
+    assert (mamba.arxiv, mamba.doi, mamba.url, mamba.date) == ("2312.00752", None, None, dt.date(2023, 12, 1))
+    lecun = found["lecunDeepLearning2015"]
+    assert (lecun.venue, lecun.date, lecun.doi) == ("Nature", dt.date(2015, 5, 28), "10.1038/nature14539")
+    bert = found["devlinBERTPretrainingDeep2019"]
+    assert (bert.arxiv, bert.doi, bert.date) == ("1810.04805", "10.18653/v1/N19-1423", PartialDate(2019, 6))
+    assert bert.title == "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding"
+
+
 def test_zotero_builtin_export():
     found, warnings = records("zotero-builtin.bib")
     assert warnings == []
