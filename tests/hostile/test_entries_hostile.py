@@ -218,6 +218,7 @@ class _Record:
         self.title, self.arxiv = "Filled Title", "2505.09343"
         self.date, self.updated = dt.date(2025, 5, 14), None
         self.org = self.org_handle = self.authors_count = self.upvotes = None
+        self.authors = self.doi = self.bibkey = self.venue = self.url = self.code = self.project = None
         self.comment, self.abstract = "12 pages: yes", "An abstract, filled:\nwith a colon & an ampersand."
 
 
