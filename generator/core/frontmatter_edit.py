@@ -130,6 +130,10 @@ def _edits(front: list[str], spans: dict, before: dict, after: dict, newline: st
         refined = key == "date" and more_precise(old, value)
         if not is_empty(old) and not refined and not (key == "sources" and isinstance(value, list)):
             raise _refusal(path, f"{key} would be overwritten", start)
+        if refined and node.start_mark.line == start and \
+                (line := _value_replaced(front, node, value)) is not None:
+            edits.append(("replace", start, start + 1, [line]))
+            continue
         while end > start + 1 and _blank_or_comment(front[end - 1]):
             end -= 1  # keep the curator's comments after the value
         edits.append(("replace", start, end, _key_lines(key, value, newline)))
@@ -137,6 +141,18 @@ def _edits(front: list[str], spans: dict, before: dict, after: dict, newline: st
         at = _insert_at(key, spans, len(front), path)
         edits.append(("insert", at, at, _key_lines(key, after[key], newline)))
     return edits
+
+
+def _value_replaced(front: list[str], node: Any, value: Any) -> str | None:
+    """The line of a one-line plain scalar with only its value replaced (``date: 2017  # y``
+    keeps its spacing and comment), or None when the value is not that simple."""
+    if not isinstance(node, yaml.ScalarNode) or node.style or node.start_mark.line != node.end_mark.line:
+        return None
+    line = front[node.start_mark.line]
+    text = _key_lines("k", value, "\n")
+    if len(text) != 1:
+        return None
+    return line[:node.start_mark.column] + text[0][len("k: "):].rstrip("\n") + line[node.end_mark.column:]
 
 
 def _blank_or_comment(line: str) -> bool:

@@ -95,12 +95,13 @@ def test_a_full_date_refines_a_partial_one_and_nothing_else_changes(site):
     text = path.read_text()
     assert "date: 2023\n" in text
     text = text.replace("status: to-read", "status: reading # since Monday\nabstract: Mine.")
+    text = text.replace("date: 2023\n", "date: 2023  # Scholar's year\n")
     path.write_bytes(text.replace("\n", "\r\n").encode())
     listing = site / "content" / "sources" / "mamba-arxiv.txt"
     listing.write_text(MAMBA_LISTING)
     result = run(site, "import", str(listing))
     assert result.stdout.strip() == "1 paper: 0 new, 1 updated, 0 unchanged; 0 warnings", result.output
-    expected = text.replace("date: 2023\n", "date: 2023-12-01\n").replace(
+    expected = text.replace("date: 2023  #", "date: 2023-12-01  #").replace(
         "- google-scholar.bib\n", "- google-scholar.bib\n- mamba-arxiv.txt\n")
     assert path.read_bytes() == expected.replace("\n", "\r\n").encode()
 
