@@ -8,13 +8,18 @@ from pathlib import Path
 from generator.core.errors import DumpError
 from generator.ingest.records import Dump
 
-FORMATS = ("hf", "arxiv")  # the parsers load with the first dump (commands that parse none skip them)
+FORMATS = ("hf", "arxiv", "hf-json")  # parsers load with the first dump (commands parsing none skip them)
 
 _ARXIV_MARKERS = re.compile(r"^\s*(?:arXiv:\S+|Created:\s*\d{4}-\d\d-\d\d)", re.MULTILINE)
 
 
 def detect_format(text: str) -> str:
-    """Guess the dump format: arXiv listings carry ``arXiv:`` id and ``Created:`` lines."""
+    """Guess the dump format: arXiv listings carry ``arXiv:`` id and ``Created:`` lines;
+    Hugging Face API answers are JSON naming a paper's keys."""
+    from generator.ingest.sources.hf_json import looks_like
+
+    if looks_like(text):
+        return "hf-json"
     if "arXiv:" not in text and "Created:" not in text:
         return "hf"
     return "arxiv" if _ARXIV_MARKERS.search(text) else "hf"
@@ -23,7 +28,7 @@ def detect_format(text: str) -> str:
 def parse_dump(path: Path, fmt: str | None = None) -> Dump:
     """Parse one dump file; raise DumpError when it holds no entry at all. ``/dev/stdin``
     redirected from a file is that file, by its real name (``sources:`` records it)."""
-    from generator.ingest.sources import arxiv, hf
+    from generator.ingest.sources import arxiv, hf, hf_json
     from generator.ingest.sources.reading import read_dump, real_file_behind
     from generator.ingest.sources.text import decode, may_hold_controls, remove_controls
 
@@ -33,7 +38,12 @@ def parse_dump(path: Path, fmt: str | None = None) -> Dump:
     if may_hold_controls(data):
         text, cleaned = remove_controls(text, path.name)
     fmt = fmt or detect_format(text)
-    records, warnings = {"hf": hf.parse, "arxiv": arxiv.parse}[fmt](text, path.name)
+    try:
+        records, warnings = {"hf": hf.parse, "arxiv": arxiv.parse, "hf-json": hf_json.parse}[fmt](
+            text, path.name)
+    except DumpError as exc:  # a parser's own error names the file as given
+        exc.path = path
+        raise
     warnings = cleaned + warnings
     if not records:
         raise DumpError(
@@ -44,4 +54,4 @@ def parse_dump(path: Path, fmt: str | None = None) -> Dump:
     return Dump(name=path.name, format=fmt, records=tuple(records), warnings=tuple(warnings))
 
 
-_FORMAT_NAMES = {"hf": "Hugging Face", "arxiv": "arXiv"}
+_FORMAT_NAMES = {"hf": "Hugging Face", "arxiv": "arXiv", "hf-json": "Hugging Face JSON"}
