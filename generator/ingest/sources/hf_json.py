@@ -46,8 +46,12 @@ HINT = "save the answer of /api/daily_papers, /api/papers/search or /api/papers/
 
 
 def looks_like(text: str) -> bool:
-    """True for text that starts like JSON and names a paper's keys near its start."""
-    return JSON_START.match(text) is not None and PAPER_KEY.search(text, 0, DETECT_SAMPLE) is not None
+    """True for text that starts like JSON and names a paper's keys near its start, or is
+    wrapped in ``[...]`` or ``{...}`` (an empty list, or the API's ``{"error": ...}``, is
+    then reported as what it is)."""
+    if JSON_START.match(text) is None:
+        return False
+    return PAPER_KEY.search(text, 0, DETECT_SAMPLE) is not None or text.rstrip().endswith(("]", "}"))
 
 
 def parse(text: str, source: str) -> tuple[list[Record], list[Diagnostic]]:
@@ -82,6 +86,9 @@ def _items(text: str, source: str) -> list[tuple[int, int, Any]]:
         return found
     if isinstance(found, dict) and any(key in found for key in ("paper", "id", "title")):
         return [(0, 1, found)]
+    if isinstance(found, dict) and isinstance(found.get("error"), str):
+        raise DumpError(f"an error answer of the API, not papers ({_short(found['error'])})",
+                        path=source, hint=HINT)
     kind = "an object" if isinstance(found, dict) else _kind(found)
     raise DumpError(f"JSON holding {kind}, not a paper or a list of papers", path=source, hint=HINT)
 
