@@ -472,7 +472,10 @@ def add(ctx: click.Context, site_dir: Path | None, ids: tuple[str, ...], tags: t
 
 @cli.group()
 def fetch() -> None:
-    """Fetch paper lists from online sources into content/sources/ and import them."""
+    """Fetch paper lists from online sources into content/sources/ and import them.
+
+    Example: papershelf fetch hf-daily --week 2025-W20
+    """
 
 
 @fetch.command("hf-daily")
