@@ -470,6 +470,43 @@ def add(ctx: click.Context, site_dir: Path | None, ids: tuple[str, ...], tags: t
         ctx.exit(1)
 
 
+@cli.group()
+def fetch() -> None:
+    """Fetch paper lists from online sources into content/sources/ and import them.
+
+    Example: papershelf fetch hf-daily --week 2025-W20
+    """
+
+
+@fetch.command("hf-daily")
+@site_option
+@click.argument("day", required=False, metavar="[DATE]")
+@click.option("--week", metavar="YYYY-Www", help="An ISO week instead of a day, e.g. 2025-W20.")
+@click.option("--month", metavar="YYYY-MM", help="A month instead of a day, e.g. 2025-05.")
+@click.option("--refresh", is_flag=True, help="Fetch again even if the file is already saved.")
+@click.option("--api-url", metavar="URL",
+              help="The Hugging Face server (default: $PAPERSHELF_HF_API, else https://huggingface.co).")
+@click.pass_context
+def fetch_hf_daily(ctx: click.Context, site_dir: Path | None, day: str | None, week: str | None,
+                   month: str | None, refresh: bool, api_url: str | None) -> None:
+    """Save Hugging Face's daily papers of DATE (default: today, UTC), a --week or a
+    --month as content/sources/hf-daily-PERIOD.json, then import that file.
+
+    A file already saved is imported without asking again (--refresh asks).
+    Example: papershelf fetch hf-daily 2025-05-14
+    """
+    from generator.online.hf_client import hf_settings
+    from generator.online.hf_fetch import fetch_daily, period_of, utc_today
+
+    config = open_site(site_dir)
+    period = period_of(day, week, month, utc_today(os.environ))
+    with _blame(config.sources_dir):
+        fetched = fetch_daily(config, period, hf_settings(api_url, os.environ), refresh=refresh)
+    click.echo(fetched.message(period), err=True)
+    if fetched.outcome != "empty":
+        ctx.invoke(import_, site_dir=config.root, files=(fetched.path,))
+
+
 def main() -> None:
     """Console-script entry point."""
     # papershelf builds many small objects and keeps most of them to the end of a run:
