@@ -161,3 +161,18 @@ def test_papers_json_writes_partial_dates_as_written():
     record = json.loads(json_record("x", "https://e.org/x/", {"date": PartialDate(2017, 12),
                                                              "added": dt.date(2026, 1, 2)}))
     assert (record["date"], record["added"]) == ("2017-12", "2026-01-02")
+
+
+def test_citing_view_orders_links_and_keeps_text_as_text():
+    from generator.site.views import citing_view
+    arxiv = citing_view({"arxiv": "1706.03762", "doi": " 10.48550/arXiv.1706.03762 ",
+                         "venue": "NeurIPS\n 2017", "code": "https://github.com/x/y",
+                         "date": PartialDate(2017)})
+    assert [x["kind"] for x in arxiv["links"]] == ["abs", "pdf", "html", "hf", "doi", "code"]
+    assert (arxiv["venue"], arxiv["scholar"], arxiv["date_sort"]) == (
+        "NeurIPS 2017", {"citation_conference_title": "NeurIPS 2017"}, "2017-01-01")
+    assert (arxiv["doi"], arxiv["doi_url"]) == ("10.48550/arXiv.1706.03762",
+                                                "https://doi.org/10.48550/arXiv.1706.03762")
+    other = citing_view({"title": "T", "doi": "not a doi", "url": "javascript:alert(1)", "venue": 3})
+    assert [x["kind"] for x in other["links"]] == ["search", "hf-search"]
+    assert (other["doi"], other["doi_url"], other["venue"], other["scholar"]) == ("not a doi", "", "", {})
