@@ -13,6 +13,7 @@ from typing import Any
 
 from generator.build.facts import CacheUpdate, EntryFacts, Fragments, PaperSummary
 from generator.core.entries import Entry
+from generator.core.partial_dates import is_partial, partial_date
 from generator.site.model import Paper
 
 BATCH = 500  # slugs per query
@@ -115,8 +116,9 @@ def write_update(db: sqlite3.Connection, update: CacheUpdate, previous: tuple[di
 def facts_values(facts: EntryFacts) -> tuple:
     """An entry's facts as plain tuples and numbers: pickles several times faster than objects."""
     slug, source, date, added, updated, tags, status = facts.paper
-    days = (date.toordinal() if date else 0, added.toordinal() if added else 0,
-            updated.toordinal() if updated else 0)
+    # a date known only to the year or month is kept as its text ("2017"), the rest as day numbers
+    days = (date.text() if is_partial(date) else date.toordinal() if date else 0,
+            added.toordinal() if added else 0, updated.toordinal() if updated else 0)
     return (facts.stat, facts.digest, facts.summary_key, facts.row_key, facts.export_key,
             slug, source, days, tags, status)
 
@@ -125,6 +127,6 @@ def facts_of(values: tuple) -> EntryFacts:
     """The facts stored as ``facts_values`` made them."""
     stat, key, summary_key, row_key, export_key, slug, source, (d, a, u), tags, status = values
     day = dt.date.fromordinal
-    paper = Paper(slug, source, day(d) if d else None, day(a) if a else None, day(u) if u else None,
-                  tags, status)
+    date = partial_date(d) if isinstance(d, str) else day(d) if d else None
+    paper = Paper(slug, source, date, day(a) if a else None, day(u) if u else None, tags, status)
     return EntryFacts(stat, key, paper, summary_key, row_key, export_key)

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from generator.build.facts import EntryFacts
 from generator.core.config import Config
 from generator.core.entries import STATUSES
+from generator.core.partial_dates import is_partial
 from generator.site.model import Paper, Site, build_model
 
 
@@ -35,9 +36,16 @@ class SiteMemo:
 def site_model(config: Config, records: dict[str, EntryFacts], previous: SiteMemo | None) -> SiteMemo:
     """The site model, or the previous build's when no paper moved, came, went or was retagged."""
     papers = [facts.paper for facts in records.values()]
-    if previous is not None and previous.papers == papers and previous.config == config:
+    if previous is not None and previous.papers == papers and previous.config == config \
+            and _precisions(previous.papers) == _precisions(papers):
         return previous
     return SiteMemo(papers, config, build_model(config, papers))
+
+
+def _precisions(papers: list[Paper]) -> list[str | None]:
+    """How precisely each paper's date is known: ``date: 2017`` equals 2017-01-01 as a date,
+    but the stats page counts it apart."""
+    return [p.date.text() if is_partial(p.date) else None for p in papers]
 
 
 def with_structure(memo: SiteMemo) -> SiteMemo:

@@ -13,6 +13,7 @@ from generator.build.store import EntryStore
 from generator.build.summaries import Summaries
 from generator.core.config import Config
 from generator.core.digests import digest
+from generator.site.dates import iso
 from generator.site.exports import bib_file, papers_json, robots_txt, sitemap
 from generator.site.feeds import atom_feed
 from generator.site.model import ListPage, Site
@@ -124,7 +125,7 @@ class Pages:
         return make
 
     def bib(self, slugs: list[str]) -> Make:
-        return lambda: bib_file(self.summaries.texts("bib", slugs))
+        return lambda: bib_file(self.summaries.texts("bib", slugs), slugs)
 
     def json(self, slugs: list[str]) -> Make:
         return lambda: papers_json(self.summaries.texts("json", slugs))
@@ -137,8 +138,8 @@ class Pages:
         urls = [(absolute(""), ""), (absolute("tags/"), ""), (absolute("stats/"), ""),
                 (absolute("search/"), "")]
         for paper in self.model.papers:
-            changed = paper.updated or paper.date
-            urls.append((absolute(paper.url), changed.isoformat() if changed else ""))
+            # the page changes when its entry is updated or added, not when the paper was published
+            urls.append((absolute(paper.url), iso(paper.updated or paper.added or paper.date)))
         urls += [(absolute(tag.url), "") for tag in self.model.tags]
         return urls
 

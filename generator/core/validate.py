@@ -16,6 +16,7 @@ from typing import Any
 from generator.core.entries import DATE_FIELDS, FIELD_ORDER, STATUSES
 from generator.core.errors import EntryError
 from generator.core.identifiers import normalize_arxiv_id
+from generator.core.partial_dates import PartialDate
 
 TEXT_FIELDS = ("title", "org", "org_handle", "comment", "abstract", "doi", "bibkey", "venue",
                "url", "code", "project")
@@ -58,7 +59,8 @@ def problems(meta: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
     for key in sorted(DATE_FIELDS & meta.keys()):
         value = meta[key]
         if isinstance(value, dt.date) and (value.year < EARLIEST_YEAR or value > soon):
-            yield "warning", key, f"implausible {key} {value.isoformat()} (before {EARLIEST_YEAR} or " \
+            shown = value.text() if isinstance(value, PartialDate) else value.isoformat()
+            yield "warning", key, f"implausible {key} {shown} (before {EARLIEST_YEAR} or " \
                                   "more than a year ahead; a typo?)"
     if "arxiv" in meta:
         value = meta["arxiv"]

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from generator.core.partial_dates import PartialDate
 from generator.site.model import Paper
 
 MAX_TAGS = 25
@@ -32,10 +33,14 @@ def month_chart(dates: Sequence[dt.date], today: dt.date | None = None) -> dict[
     """Papers per month from the first dated paper to the last, empty months included.
 
     Implausible dates (before 1800, more than a year after ``today``) are left out and the
-    chart ends after MAX_MONTHS months, so one mistyped year cannot make it huge.
+    chart ends after MAX_MONTHS months, so one mistyped year cannot make it huge. A date known
+    only to its year is in no month: it is left out too, and the summary says how many were
+    (there is no year chart to count it in); a date known to the month is in its month.
     """
     last_year = (today or _today()).year + 1
-    counts = Counter((d.year, d.month) for d in dates if FIRST_YEAR <= d.year <= last_year)
+    plausible = [d for d in dates if FIRST_YEAR <= d.year <= last_year]
+    counts = Counter((d.year, d.month) for d in plausible if not _year_only(d))
+    year_only = len(plausible) - sum(counts.values())
     months = _month_range(min(counts), max(counts))[-MAX_MONTHS:] if counts else []
     items = [(f"{dt.date(y, m, 1):%b %Y}", counts.get((y, m), 0)) for y, m in months]
     chart = bar_chart("Papers per month", "Month", items, "fill-accent")
@@ -47,8 +52,15 @@ def month_chart(dates: Sequence[dt.date], today: dt.date | None = None) -> dict[
             years[-1]["span"] += 1
         else:
             years.append({"year": year, "start": column, "span": 1})
-    chart.update(columns=len(months), years=years)
+    chart.update(columns=len(months), years=years, year_only=year_only)
+    if year_only:
+        chart["summary"] += f" Not shown: {year_only} paper{'s' * (year_only != 1)} dated only by year."
     return chart
+
+
+def _year_only(date: dt.date) -> bool:
+    """A date known only to its year (``date: 2017``): it belongs to no month."""
+    return isinstance(date, PartialDate) and not date.month_known
 
 
 def _today() -> dt.date:

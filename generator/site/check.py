@@ -26,9 +26,11 @@ def entry_count(config: Config) -> int:
 
 
 def check_entries(config: Config) -> list[Diagnostic]:
-    """Errors and warnings for every entry file, in file order; duplicates of one arXiv id too."""
+    """Errors and warnings for every entry file, in file order; duplicates of one arXiv id
+    (errors) and of one ``bibkey`` (warnings) too."""
     found: list[Diagnostic] = []
     by_arxiv: dict[str, list[tuple[Path, int | None]]] = defaultdict(list)
+    by_bibkey: dict[str, list[tuple[Path, int | None]]] = defaultdict(list)
     papers = []
     folder = config.papers_dir
     names, odd, temps = survey_folder(folder)
@@ -66,12 +68,26 @@ def check_entries(config: Config) -> list[Diagnostic]:
             papers.append(paper_of(path.stem, entry, str(path)))
         if isinstance(entry.get("arxiv"), str):
             by_arxiv[entry.get("arxiv")].append((path, lines.get("arxiv")))
+        if isinstance(entry.get("bibkey"), str) and entry.get("bibkey").strip():
+            by_bibkey[entry.get("bibkey").strip()].append((path, lines.get("bibkey")))
+    found.extend(_repeats(by_arxiv, by_bibkey))
+    found.extend(_site_problems(config, papers))
+    return found
+
+
+def _repeats(by_arxiv: dict[str, list[tuple[Path, int | None]]],
+             by_bibkey: dict[str, list[tuple[Path, int | None]]]) -> list[Diagnostic]:
+    """An arXiv id in two entries (an error: one paper, two entries) and a ``bibkey`` in two
+    (a warning: papers.bib keeps its keys unique by adding their slugs to the later papers')."""
+    found = []
     for arxiv_id, places in by_arxiv.items():
         for path, line in places[1:]:
-            first = places[0][0].name
-            found.append(Diagnostic(path, line, f"arXiv id {arxiv_id} is also in {first} "
+            found.append(Diagnostic(path, line, f"arXiv id {arxiv_id} is also in {places[0][0].name} "
                                     "(merge the two entries)", "error"))
-    found.extend(_site_problems(config, papers))
+    for bibkey, places in by_bibkey.items():
+        for path, line in places[1:]:
+            found.append(Diagnostic(path, line, f"bibkey {bibkey} is also in {places[0][0].name} (papers.bib "
+                                    "adds a slug to all but one; give each paper its own key)", "warning"))
     return found
 
 

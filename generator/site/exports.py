@@ -9,15 +9,18 @@ from html import escape as _escape
 from typing import Any
 
 from generator.core.entries import ordered_meta
+from generator.site.bibtex import unique_keys
+from generator.site.dates import iso
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
 def json_record(slug: str, url: str, meta: dict[str, Any]) -> str:
-    """One paper as a line of papers.json: its front matter (dates as ISO) plus slug and URL."""
+    """One paper as a line of papers.json: its front matter (dates as ISO: ``2017-12-05``, or
+    ``2017-12`` / ``2017`` for a date known only to the month or year) plus slug and URL."""
     data = {"slug": slug, "url": url}
     for key, value in ordered_meta(meta).items():
-        data[key] = value.isoformat() if isinstance(value, dt.date) else value
+        data[key] = iso(value) if isinstance(value, dt.date) else value
     return json.dumps(data, ensure_ascii=False, sort_keys=False, default=str)
 
 
@@ -36,8 +39,11 @@ def papers_json(records: Sequence[str]) -> Iterator[bytes]:
     yield b"\n]\n"
 
 
-def bib_file(entries: Sequence[str]) -> Iterator[bytes]:
-    """Concatenated BibTeX entries, a blank line apart, in pieces."""
+def bib_file(entries: Sequence[str], slugs: Sequence[str] | None = None) -> Iterator[bytes]:
+    """Concatenated BibTeX entries, a blank line apart, in pieces; with the papers' ``slugs``,
+    a citation key repeated by two entries is made unique (``bibtex.unique_keys``)."""
+    if slugs is not None:
+        entries = list(unique_keys(entries, slugs))
     for start in range(0, len(entries), CHUNK):
         yield (("\n" if start else "") + "\n".join(entries[start:start + CHUNK])).encode()
 

@@ -2,7 +2,8 @@
 
 Feed text comes from entries and dumps: every string is stripped of the control characters XML
 forbids (lxml would refuse the whole feed), and entry content passes the sanitising boundary
-like the pages' fragments.
+like the pages' fragments. Atom needs full timestamps: a date known only to the year or
+month (``PartialDate``) stands for its first day, at midnight UTC like every date here.
 """
 
 from __future__ import annotations

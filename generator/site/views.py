@@ -8,7 +8,6 @@ already sanitised (``sanitize.clean_html``).
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
@@ -16,6 +15,8 @@ from typing import Any
 from urllib.parse import quote, quote_plus, urlsplit
 
 from generator.site.bibtex import bibtex_entry
+from generator.site.citation import doi_of, doi_url, outside_links, scholar_venue
+from generator.site.dates import display_date, iso, sort_key
 from generator.site.markup import plain_text, teaser
 from generator.site.model import Paper, Tag, tag_slug
 from generator.site.sanitize import strip_control
@@ -57,16 +58,6 @@ class Urls:
     def absolute(self, path: str) -> str:
         """A full URL when the base has a host, else the root-relative link."""
         return self.origin + self.link(path)
-
-
-def display_date(date: dt.date | None) -> str:
-    """``14 May 2025`` (no locale, no leading zero)."""
-    return f"{date.day} {date:%b %Y}" if date else ""
-
-
-def iso(date: Any) -> str:
-    """A date as ``YYYY-MM-DD``; empty when unknown."""
-    return date.isoformat() if isinstance(date, dt.date) else ""
 
 
 def _text(value: Any) -> Any:
@@ -132,9 +123,8 @@ def paper_view(paper: Paper, meta: dict[str, Any], urls: Urls, abstract_html: st
     row = row or row_view(paper, meta, urls)
     authors = _texts(meta.get("authors"))
     return {
-        **row,
+        **row, **citing_view(meta),
         "slug": paper.slug, "abs_url": urls.absolute(paper.url),
-        "links": paper_links(meta),
         "updated": iso(meta.get("updated")), "updated_display": display_date(meta.get("updated")),
         "added": iso(meta.get("added")), "added_display": display_date(meta.get("added")),
         "year": meta["date"].year if meta.get("date") else None,
@@ -145,6 +135,20 @@ def paper_view(paper: Paper, meta: dict[str, Any], urls: Urls, abstract_html: st
         "abstract_html": abstract_html, "notes_html": notes_html,
         "description": teaser(meta.get("abstract") or "", 200),
         "bibtex": strip_control(bibtex_entry(paper.slug, meta, urls.absolute(paper.url))),
+    }
+
+
+def citing_view(meta: dict[str, Any]) -> dict[str, Any]:
+    """What a paper page shows beyond arXiv, and how it sorts: links (arXiv's first for arXiv
+    papers, else the DOI and the paper's own URL first), venue, DOI (linked only when it has a
+    DOI's shape) and Google Scholar's venue tag."""
+    outside, arxiv_links = outside_links(meta), paper_links(meta)
+    doi = _text(meta["doi"]).strip() if isinstance(meta.get("doi"), str) else ""
+    venue = " ".join(_text(meta["venue"]).split()) if isinstance(meta.get("venue"), str) else ""
+    return {
+        "links": arxiv_links + outside if meta.get("arxiv") else outside + arxiv_links,
+        "venue": venue, "scholar": scholar_venue(venue), "date_sort": sort_key(meta.get("date")),
+        "doi": doi_of(doi) or doi, "doi_url": doi_url(doi_of(doi)) if doi_of(doi) else "",
     }
 
 

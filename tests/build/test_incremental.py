@@ -11,9 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.core.entries import format_entry, read_entry
+from generator.core.partial_dates import PartialDate
 from tests.conftest import FIXTURES, make_site, run, snapshot
 
-EDITS = ["note", "title", "tags", "status", "add", "delete", "template", "config", "touch"]
+EDITS = ["note", "title", "tags", "status", "add", "delete", "template", "config", "touch", "cite", "partial"]
 
 
 def tree(out: Path) -> dict[str, bytes]:
@@ -45,6 +46,10 @@ def apply(site: Path, edit: str, n: int) -> None:
         entry.meta["tags"] = [f"topic-{n % 3}", *entry.meta.get("tags", [])[:1]]
     elif edit == "status":
         entry.meta["status"] = ["to-read", "reading", "read"][n % 3]
+    elif edit == "cite":  # a repeated bibkey renames another paper's key in papers.bib
+        entry.meta.update(bibkey=f"key{n % 2}", venue=["Nature", "ICML 2024"][n % 2], doi=f"10.1234/{n}")
+    elif edit == "partial":
+        entry.meta["date"] = PartialDate(2020 + n % 5, n % 12 + 1 if n % 2 else None)
     elif edit == "delete":
         path.unlink()
         return

@@ -66,7 +66,8 @@ def curate(root: Path) -> None:
     """What a curator does after importing: statuses, a rating, notes, an organisation, paging."""
     folder = root / "content" / "papers"
     edits = {
-        NOTES_PAPER: {"status": "reading", "rating": 4},
+        NOTES_PAPER: {"status": "reading", "rating": 4, "venue": "Proceedings of ISCA 2025",
+                      "doi": "10.1145/3695053.3731412", "code": "https://github.com/deepseek-ai/3FS"},
         READ_PAPER: {"status": "read", "rating": 5},
         ORG_PAPER: {"org": ORG_NAME, "org_handle": "allenai-software", "status": "read"},
     }

@@ -22,7 +22,7 @@ def bibtex_of(tab) -> str:
     return tab.page.text_content(".cite code")
 
 
-def test_a_paper_with_an_arxiv_id_links_to_its_abstract_pdf_html_and_hugging_face_page(tab, sites):
+def test_a_paper_with_an_arxiv_id_links_to_its_abstract_pdf_html_hugging_face_doi_and_code(tab, sites):
     arxiv = sites.library().entries[NOTES_PAPER].get("arxiv")
     tab.goto(paper_url(tab, NOTES_PAPER))
     links = tab.page.eval_on_selector_all(".read-links a", "as => as.map(a => [a.textContent, a.href])")
@@ -31,7 +31,12 @@ def test_a_paper_with_an_arxiv_id_links_to_its_abstract_pdf_html_and_hugging_fac
         ["PDF", f"https://arxiv.org/pdf/{arxiv}"],
         ["HTML", f"https://arxiv.org/html/{arxiv}"],
         ["Hugging Face", f"https://huggingface.co/papers/{arxiv}"],
+        ["DOI", "https://doi.org/10.1145/3695053.3731412"],
+        ["Code", "https://github.com/deepseek-ai/3FS"],
     ]
+    assert tab.page.text_content(".venue dd") == "Proceedings of ISCA 2025"
+    entry = bibtexparser.parse_string(bibtex_of(tab)).entries[0]
+    assert entry.entry_type == "inproceedings" and entry.fields_dict["doi"].value == "10.1145/3695053.3731412"
 
 
 def test_a_paper_without_an_id_links_to_title_searches(tab, sites):

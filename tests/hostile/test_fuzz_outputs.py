@@ -70,14 +70,17 @@ def page_problems(path: Path) -> list[str]:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow],
           phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(title=hostile_text, abstract=hostile_text, comment=hostile_text, org=hostile_text,
-       author=hostile_text, tag=tag_text, notes=notes_text)
-def test_hostile_entries_give_safe_pages_feeds_and_json(title, abstract, comment, org, author, tag, notes):
+       author=hostile_text, tag=tag_text, notes=notes_text, venue=hostile_text, link=st.sampled_from(HOSTILE))
+def test_hostile_entries_give_safe_pages_feeds_and_json(title, abstract, comment, org, author, tag, notes,
+                                                        venue, link):
     with tempfile.TemporaryDirectory() as folder:
         root = make_site(Path(folder) / "site")
         write_entry(root, "hostile", {
             "title": title, "authors": [author, "Ada Lovelace"], "org": org, "comment": comment,
             "date": dt.date(2025, 3, 3), "added": dt.date(2026, 11, 20), "status": "to-read",
-            "tags": ["safety", "t-" + tag], "abstract": abstract,
+            "tags": ["safety", "t-" + tag], "abstract": abstract, "venue": venue, "url": link,
+            "code": link.strip(), "project": "https://example.org/" + link, "doi": "10.1234/" + link,
+            "bibkey": link,
         }, notes)
         write_entry(root, "plain", {"title": "A plain paper", "date": dt.date(2025, 1, 2),
                                     "tags": ["safety"], "abstract": "Plain $x^2$ text."}, "Plain notes.")

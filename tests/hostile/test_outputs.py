@@ -66,28 +66,35 @@ def braces_balance(value: str) -> bool:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(title=HOSTILE, authors=st.lists(HOSTILE, min_size=1, max_size=3), comment=HOSTILE,
-       category=HOSTILE, arxiv=st.booleans())
-def test_any_text_gives_bibtex_that_parses_back_to_the_same_text(title, authors, comment, category, arxiv):
-    meta = {"title": title, "authors": authors, "comment": comment, "date": dt.date(2025, 5, 14)}
+       category=HOSTILE, arxiv=st.booleans(), venue=HOSTILE, bibkey=HOSTILE, link=HOSTILE)
+def test_any_text_gives_bibtex_that_parses_back_to_the_same_text(title, authors, comment, category, arxiv,
+                                                                 venue, bibkey, link):
+    meta = {"title": title, "authors": authors, "comment": comment, "date": dt.date(2025, 5, 14),
+            "venue": venue, "bibkey": bibkey, "doi": "10.1234/" + link, "url": "https://e.org/" + link}
     if arxiv:
         meta.update(arxiv="2505.09343", categories=[category])
     entries = [bibtex_entry(f"paper-{n}", meta, "https://example.org/papers/x{y}/") for n in range(3)]
-    library = parse(b"".join(bib_file(entries)).decode())
-    assert [e.key for e in library.entries] == ["paper-0", "paper-1", "paper-2"]
+    library = parse(b"".join(bib_file(entries, ["paper-0", "paper-1", "paper-2"])).decode())
+    keys = [e.key for e in library.entries]
+    assert len(set(keys)) == 3 and all(re.fullmatch(r"[A-Za-z0-9_:./+-]+", key) for key in keys), keys
     fields = library.entries[0].fields_dict
-    expected = {"title", "author", "year", "url"} | ({"note"} if plain(comment) else set()) | \
-        ({"eprint", "archivePrefix", "primaryClass"} if arxiv else set())
-    assert set(fields) == expected
+    kind = {"journal", "booktitle"} & set(fields)
+    assert (library.entries[0].entry_type, len(kind)) in {("misc", 0), ("article", 1), ("inproceedings", 1)}
+    arxiv_fields = {"eprint", "archivePrefix", "primaryClass"} if arxiv else set()
+    assert set(fields) - kind - {"doi", "url"} == {"title", "author", "year", "month", "date"} | \
+        ({"note"} if plain(comment) else set()) | arxiv_fields
     for name, field in fields.items():
         assert braces_balance(field.value), (name, field.value)
+        if name in ("doi", "url"):
+            assert not re.search(r'[\s{}\\"]', field.value), (name, field.value)  # verbatim fields
     assert latex_text(fields["title"].value) == (plain(title) or ("arXiv:2505.09343" if arxiv else "paper-0"))
     assert [latex_text(a) for a in fields["author"].value.split(" and ")] == [plain(a) for a in authors]
+    if kind:
+        assert latex_text(fields[kind.pop()].value) == plain(venue)
     if "note" in fields:
         assert latex_text(fields["note"].value) == plain(comment)
     if arxiv:
         assert latex_text(fields["primaryClass"].value) == plain(category)
-    else:
-        assert "{" not in fields["url"].value and "}" not in fields["url"].value
 
 
 def write_entry(folder: Path, slug: str, front: str, body: str = "") -> None:
