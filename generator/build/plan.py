@@ -160,8 +160,8 @@ class Planner:
                                      late=True))
         self._add("papers.bib", Output(self._slugs_key("bib", slugs, exports=True), make=pages.bib(slugs),
                                        late=True))
-        self._add("papers.json", Output(digest(self._slugs_key("json", slugs, exports=True), pages.related.key),
-                                        make=pages.json(slugs), late=True))
+        json_key = digest(self._slugs_key("json", slugs, exports=True), pages.related.key)
+        self._add("papers.json", Output(json_key, make=pages.json(slugs), late=True))
         if self.urls.origin:  # a sitemap holds full URLs: without the site's host, none
             tag_slugs = [t.slug for t in self.model.tags]
             self._add("sitemap.xml", Output(self._slugs_key("sitemap", tag_slugs, slugs, exports=True),

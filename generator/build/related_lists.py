@@ -86,5 +86,6 @@ def _all_terms(records: Mapping[str, EntryFacts], store: EntryStore, rows: Cache
             everything[slug] = made[slug]
             continue
         seen = stored.get(slug)
-        everything[slug] = seen[1] if seen is not None and seen[0] == keys[slug][1] else _terms(store, slug, facts)
+        fresh = seen is not None and seen[0] == keys[slug][1]
+        everything[slug] = seen[1] if fresh else _terms(store, slug, facts)
     return everything

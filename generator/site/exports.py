@@ -24,7 +24,8 @@ def json_record(slug: str, url: str, meta: dict[str, Any]) -> str:
 CHUNK = 500  # records per piece of a big file: they are written as they are made
 
 
-def papers_json(records: Sequence[str], related: Sequence[Sequence[tuple[str, float]]] = ()) -> Iterator[bytes]:
+def papers_json(records: Sequence[str],
+                related: Sequence[Sequence[tuple[str, float]]] = ()) -> Iterator[bytes]:
     """A JSON array with one paper per line (so diffs of it stay readable), in pieces; with
     ``related`` (each record's related papers as (slug, score) pairs) each record ends with
     ``"related": [{"slug": ..., "score": ...}, ...]``."""

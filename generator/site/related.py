@@ -27,7 +27,7 @@ SETTINGS = ("tfidf-1", LIMIT, THRESHOLD, MAX_DF, MAX_DF_FLOOR, MIN_DF, TITLE_WEI
 
 WORD = re.compile(r"[a-z][a-z0-9]+")
 URL = re.compile(r"https?://\S+|\$[^$]*\$")  # links and inline LaTeX are no words
-STOP_WORDS = frozenset("""
+_STOP_WORDS = """
 a about above across after again against all almost alone along already also although always am
 among an and another any anyone anything anywhere are around as at back be became because become
 becomes been before behind being below beside besides between beyond both but by can cannot could
@@ -44,7 +44,8 @@ why will with within without would yet you your yours yourself yourselves paper 
 proposed proposes present presents introduce introduces approach approaches method methods based
 results result work works achieve achieves achieved significantly across existing novel demonstrate
 demonstrates experiments extensive state art www http https com org
-""".split())
+"""
+STOP_WORDS = frozenset(_STOP_WORDS.split())
 
 
 class Related(NamedTuple):
