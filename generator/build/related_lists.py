@@ -26,13 +26,12 @@ class RelatedLists:
     key: bytes
 
     def page_key(self, slug: str, row_keys: Mapping[str, bytes]) -> bytes:
-        """What a paper page shows of its related papers: their slugs, scores and list rows
-        (title and link)."""
+        """What a paper page shows of its related papers: their list rows (title and link), in
+        order (not their scores: papers.json shows those)."""
         items = self.lists.get(slug, ())
         if not items:
             return b""
-        return digest_bytes(r.slug.encode() + b"\0" + str(r.score).encode() + b"\0" + row_keys[r.slug]
-                            for r in items)
+        return digest_bytes(r.slug.encode() + b"\0" + row_keys[r.slug] for r in items)
 
 
 def related_for(records: Mapping[str, EntryFacts], store: EntryStore, rows: CacheRows) -> RelatedLists:

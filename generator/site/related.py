@@ -15,12 +15,12 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 LIMIT = 5  # related papers per page at most
-THRESHOLD = 0.12  # cosine similarity below which a paper is not shown as related (tuned on tests/site)
-MAX_DF = 0.2  # terms in more than this share of the papers carry no signal (arxiv-sanity-lite: 0.1)
+THRESHOLD = 0.18  # cosine similarity below which a paper is not shown as related (tuned on tests/site)
+MAX_DF = 0.1  # terms in more than this share of the papers carry no signal (as arxiv-sanity-lite)
 MAX_DF_FLOOR = 8  # ... but a small list keeps terms shared by up to this many papers
 MIN_DF = 2  # a term of one paper alone cannot relate two papers
 TITLE_WEIGHT = 2  # a title's words count this many times
-TAG_WEIGHT = 2  # a shared tag counts as this many shared words
+TAG_WEIGHT = 1  # a shared tag counts as much as a shared word
 KEEP = 60  # terms kept per paper, the heaviest
 BLOCK = 512  # rows of the similarity matrix made at a time (memory: BLOCK x papers floats)
 SETTINGS = ("tfidf-1", LIMIT, THRESHOLD, MAX_DF, MAX_DF_FLOOR, MIN_DF, TITLE_WEIGHT, TAG_WEIGHT, KEEP)
@@ -59,7 +59,7 @@ def terms(title: str, abstract: str, notes: str, tags: tuple[str, ...] = ()) -> 
     """The counts of the words (stop words left out) of one paper, and of its tags (as ``#tag``)."""
     counts = Counter(_words(title) * TITLE_WEIGHT)
     counts.update(_words(abstract + "\n" + notes))
-    for tag in tags:
+    for tag in tags if TAG_WEIGHT else ():
         counts["#" + tag.casefold()] += TAG_WEIGHT
     return dict(counts)
 
