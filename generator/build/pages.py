@@ -79,10 +79,10 @@ class Pages:
         return self.html("paper.html", page=page, paper=view, related=self.related_view(slug))
 
     def related_view(self, slug: str) -> list[dict[str, Any]]:
-        """The related papers a paper page lists: link, title and similarity."""
+        """The related papers a paper page lists: link and title."""
         items = self.related.lists.get(slug, ())
         rows = [s.row for s in self.summaries.of([r.slug for r in items])]
-        return [{"url": row["url"], "title": row["title"], "score": r.score}
+        return [{"url": row["url"], "title": row["title"]}
                 for r, row in zip(items, rows, strict=True)]
 
     def output(self, output: Output) -> bytes | Iterator[bytes]:
