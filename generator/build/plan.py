@@ -58,7 +58,7 @@ def plan_site(site: SiteInputs, memo: SiteMemo, records: dict[str, EntryFacts], 
     papers = {p.slug: p for p in memo.model.papers}
     summarised = summarise(records, site.site_key, papers, store, urls, site.jobs)
     pages = Pages(site.config, site.theme, urls, memo.model, store, Summaries(summarised.summaries, rows),
-                  related=related_for(summarised.records, store, rows))
+                  related=related_for(summarised.records, store, rows, site.jobs))
     memo = with_structure(memo)
     outputs = Planner(site.site_key, memo, summarised.records, pages).plan()
     return Planned(outputs, pages, summarised.records, summarised.summaries, memo)

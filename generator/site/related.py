@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
+
+from generator.core.parallel import fork_map
 
 LIMIT = 5  # related papers per page at most
 THRESHOLD = 0.18  # cosine similarity below which a paper is not shown as related (tuned on tests/site)
@@ -55,13 +58,17 @@ class Related(NamedTuple):
     score: float
 
 
-def terms(title: str, abstract: str, notes: str, tags: tuple[str, ...] = ()) -> dict[str, int]:
-    """The counts of the words (stop words left out) of one paper, and of its tags (as ``#tag``)."""
+Terms = tuple[tuple[str, ...], tuple[int, ...]]  # a paper's distinct terms and their counts
+
+
+def terms(title: str, abstract: str, notes: str, tags: tuple[str, ...] = ()) -> Terms:
+    """The words (stop words left out) of one paper and its tags (as ``#tag``), with their
+    counts. Compact: the words are interned, so 10,000 papers' terms share one copy of each."""
     counts = Counter(_words(title) * TITLE_WEIGHT)
     counts.update(_words(abstract + "\n" + notes))
     for tag in tags if TAG_WEIGHT else ():
         counts["#" + tag.casefold()] += TAG_WEIGHT
-    return dict(counts)
+    return tuple(map(sys.intern, counts)), tuple(counts.values())
 
 
 def _words(text: str) -> list[str]:
@@ -69,23 +76,31 @@ def _words(text: str) -> list[str]:
     return [w for w in WORD.findall(text) if w not in STOP_WORDS]
 
 
-def related_lists(papers: Mapping[str, Mapping[str, int]], limit: int = LIMIT,
-                  threshold: float = THRESHOLD) -> dict[str, tuple[Related, ...]]:
+def related_lists(papers: Mapping[str, Terms], limit: int = LIMIT, threshold: float = THRESHOLD,
+                  jobs: int = 1) -> dict[str, tuple[Related, ...]]:
     """Each paper's related papers from every paper's ``terms``: at most ``limit``, most
     similar first (ties by slug), none below ``threshold``. The same terms give the same
-    lists, whatever order they come in."""
+    lists, whatever order they come in (and however many ``jobs`` share the work)."""
     slugs = sorted(papers)
     if len(slugs) < 2:
         return {s: () for s in slugs}
     matrix = _tfidf(slugs, papers)
     transposed = matrix.T.tocsr()
-    found: dict[str, tuple[Related, ...]] = {}
-    for start in range(0, len(slugs), BLOCK):
-        found.update(_top(matrix, transposed, start, slugs, limit, threshold))
-    return found
+
+    def top(starts: Sequence[int]) -> dict[str, tuple[Related, ...]]:
+        found: dict[str, tuple[Related, ...]] = {}
+        for start in starts:
+            found.update(_top(matrix, transposed, start, slugs, limit, threshold))
+        return found
+
+    starts = range(0, len(slugs), BLOCK)
+    merged: dict[str, tuple[Related, ...]] = {}
+    for part in fork_map(top, starts, jobs if len(starts) > 1 else 1):
+        merged.update(part)
+    return {slug: merged[slug] for slug in slugs}
 
 
-def _tfidf(slugs: list[str], papers: Mapping[str, Mapping[str, int]]):  # -> scipy.sparse.csr_matrix
+def _tfidf(slugs: list[str], papers: Mapping[str, Terms]):  # -> scipy.sparse.csr_matrix
     """The l2-normalised tf-idf rows of the papers (sublinear tf, smoothed idf) over the terms
     that at least MIN_DF and at most the MAX_DF share of them use (in sorted order), each row
     cut to its KEEP heaviest terms (the rest barely move a cosine, and cost the most)."""
@@ -95,15 +110,15 @@ def _tfidf(slugs: list[str], papers: Mapping[str, Mapping[str, int]]):  # -> sci
     n = len(slugs)
     df: Counter[str] = Counter()
     for slug in slugs:
-        df.update(papers[slug].keys())
+        df.update(papers[slug][0])
     most = max(MAX_DF * n, MAX_DF_FLOOR)
     vocabulary = sorted(t for t, count in df.items() if MIN_DF <= count <= most)
     index = {t: i for i, t in enumerate(vocabulary)}
     idf = np.array([math.log((1 + n) / (1 + df[t])) + 1 for t in vocabulary])
-    sizes = [len(papers[slug]) for slug in slugs]
-    cols = np.fromiter((index.get(t, -1) for slug in slugs for t in papers[slug]), np.int64, sum(sizes))
-    counts = np.fromiter((c for slug in slugs for c in papers[slug].values()), np.float64, sum(sizes))
-    rows = np.repeat(np.arange(n), sizes)
+    sizes = [len(papers[slug][0]) for slug in slugs]
+    cols = np.fromiter((index.get(t, -1) for slug in slugs for t in papers[slug][0]), np.int32, sum(sizes))
+    counts = np.fromiter((c for slug in slugs for c in papers[slug][1]), np.float64, sum(sizes))
+    rows = np.repeat(np.arange(n, dtype=np.int32), sizes)
     known = cols >= 0
     rows, cols = rows[known], cols[known]
     weights = (1.0 + np.log(counts[known])) * idf[cols]
