@@ -25,7 +25,7 @@ MIN_DF = 2  # a term of one paper alone cannot relate two papers
 TITLE_WEIGHT = 2  # a title's words count this many times
 TAG_WEIGHT = 1  # a shared tag counts as much as a shared word
 KEEP = 60  # terms kept per paper, the heaviest
-BLOCK = 512  # rows of the similarity matrix made at a time (memory: BLOCK x papers floats)
+BLOCK = 128  # rows of the similarity matrix made at a time (memory: up to BLOCK x papers floats)
 SETTINGS = ("tfidf-1", LIMIT, THRESHOLD, MAX_DF, MAX_DF_FLOOR, MIN_DF, TITLE_WEIGHT, TAG_WEIGHT, KEEP)
 
 WORD = re.compile(r"[a-z][a-z0-9]+")
@@ -123,14 +123,15 @@ def _tfidf(slugs: list[str], papers: Mapping[str, Terms]):  # -> scipy.sparse.cs
     rows, cols = rows[known], cols[known]
     weights = (1.0 + np.log(counts[known])) * idf[cols]
     order = np.lexsort((cols, -weights, rows))  # each row's terms, heaviest first
+    del known, counts
     rows, cols, weights = rows[order], cols[order], weights[order]
-    starts = np.searchsorted(rows, rows, side="left")
-    kept = np.arange(len(rows)) - starts < KEEP
-    matrix = sparse.csr_matrix((weights[kept], (rows[kept], cols[kept])), shape=(n, len(vocabulary)))
+    kept = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left") < KEEP
+    rows, cols, weights = rows[kept], cols[kept], weights[kept]
+    norms = np.sqrt(np.bincount(rows, weights * weights, minlength=n))
+    weights /= np.where(norms > 0, norms, 1.0)[rows]
+    matrix = sparse.csr_matrix((weights.astype(np.float32), (rows, cols)), shape=(n, len(vocabulary)))
     matrix.sort_indices()
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+    return matrix
 
 
 def _top(matrix, transposed, start: int, slugs: list[str], limit: int,
@@ -139,10 +140,12 @@ def _top(matrix, transposed, start: int, slugs: list[str], limit: int,
     above ``threshold`` (few: the product stays sparse), most similar first, ties by slug."""
     import numpy as np
 
-    block = (matrix[start:start + BLOCK] @ transposed).tocoo()
-    rows, cols = block.row, block.col
-    scores = np.round(block.data, 2)
-    keep = (block.data >= threshold) & (cols != rows + start)
+    block = matrix[start:start + BLOCK] @ transposed
+    at = np.flatnonzero(block.data >= threshold)
+    rows = np.searchsorted(block.indptr, at, side="right") - 1
+    cols, scores = block.indices[at], np.round(block.data[at].astype(np.float64), 2)
+    del block
+    keep = cols != rows + start  # never a paper itself
     rows, cols, scores = rows[keep], cols[keep], scores[keep]
     order = np.lexsort((cols, -scores, rows))
     rows, cols, scores = rows[order], cols[order], scores[order]
