@@ -26,7 +26,7 @@ TITLE_WEIGHT = 2  # a title's words count this many times
 TAG_WEIGHT = 1  # a shared tag counts as much as a shared word
 KEEP = 60  # terms kept per paper, the heaviest
 BLOCK = 128  # rows of the similarity matrix made at a time (memory: up to BLOCK x papers floats)
-SETTINGS = ("tfidf-1", LIMIT, THRESHOLD, MAX_DF, MAX_DF_FLOOR, MIN_DF, TITLE_WEIGHT, TAG_WEIGHT, KEEP)
+SETTINGS = ("tfidf-2", LIMIT, THRESHOLD, MAX_DF, MAX_DF_FLOOR, MIN_DF, TITLE_WEIGHT, TAG_WEIGHT, KEEP)
 
 WORD = re.compile(r"[a-z][a-z0-9]+")
 URL = re.compile(r"https?://\S+|\$[^$]*\$")  # links and inline LaTeX are no words
