@@ -19,14 +19,14 @@ from generator.core.parallel import fork_map
 
 LIMIT = 5  # related papers per page at most
 THRESHOLD = 0.18  # cosine similarity below which a paper is not shown as related (tuned on tests/site)
-MAX_DF = 0.1  # terms in more than this share of the papers carry no signal (as arxiv-sanity-lite)
+MAX_DF = 0.05  # terms in more than this share of the papers carry little signal and cost the most
 MAX_DF_FLOOR = 8  # ... but a small list keeps terms shared by up to this many papers
 MIN_DF = 2  # a term of one paper alone cannot relate two papers
 TITLE_WEIGHT = 2  # a title's words count this many times
 TAG_WEIGHT = 1  # a shared tag counts as much as a shared word
 KEEP = 60  # terms kept per paper, the heaviest
 BLOCK = 128  # rows of the similarity matrix made at a time (memory: up to BLOCK x papers floats)
-SETTINGS = ("tfidf-2", LIMIT, THRESHOLD, MAX_DF, MAX_DF_FLOOR, MIN_DF, TITLE_WEIGHT, TAG_WEIGHT, KEEP)
+SETTINGS = ("tfidf-3", LIMIT, THRESHOLD, MAX_DF, MAX_DF_FLOOR, MIN_DF, TITLE_WEIGHT, TAG_WEIGHT, KEEP)
 
 WORD = re.compile(r"[a-z][a-z0-9]+")
 URL = re.compile(r"https?://\S+|\$[^$]*\$")  # links and inline LaTeX are no words
