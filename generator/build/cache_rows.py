@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS entries (
     slug TEXT PRIMARY KEY, entry BLOB, fragments_key BLOB, fragments BLOB,
     row BLOB, bib TEXT, json TEXT);
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, key BLOB);
+CREATE TABLE IF NOT EXISTS blobs (name TEXT PRIMARY KEY, value BLOB);
 """
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -75,6 +76,20 @@ class CacheRows:
         for slug, row, bib, json in self._column("row, bib, json", slugs):
             if row:
                 yield slug, PaperSummary(pickle.loads(row), bib, json)
+
+    def blob(self, name: str) -> Any:
+        """A value a build step keeps for the next (keyed by what it is made from, so
+        always valid), or None if absent or unreadable; read only when asked for."""
+        row = self._db.execute("SELECT value FROM blobs WHERE name = ?", (name,)).fetchone()
+        try:
+            return pickle.loads(row[0]) if row else None
+        except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError, ImportError):
+            return None
+
+    def store_blob(self, name: str, value: Any) -> None:
+        """Keep ``value`` under ``name`` now (see ``blob``)."""
+        with self._db:
+            self._db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?)", (name, dump(value)))
 
     def store_fragments(self, fragments: dict[str, tuple[bytes, Fragments]]) -> None:
         """Write rendered fragments now (they are keyed by their text, so always valid), so a

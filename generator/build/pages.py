@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator import __version__
+from generator.build.related_lists import RelatedLists
 from generator.build.store import EntryStore
 from generator.build.summaries import Summaries
 from generator.core.config import Config
@@ -31,9 +32,10 @@ class Pages:
     """Renders the outputs of one build; holds the Jinja environment and the site context."""
 
     def __init__(self, config: Config, theme: Theme, urls: Urls, model: Site, store: EntryStore,
-                 summaries: Summaries) -> None:
+                 summaries: Summaries, related: RelatedLists | None = None) -> None:
         self.config, self.urls, self.model = config, urls, model
         self.store, self.summaries = store, summaries
+        self.related = related or RelatedLists({}, b"")
         self.env = make_environment(theme, config.cache_dir / "templates")
         self.assets = theme.assets()
         self.site = self._site_context()
@@ -75,7 +77,14 @@ class Pages:
                           row=made.row if made else None)
         page = self.page(title=view["title"], url=paper.url, kind="paper", section="papers",
                          description=view["description"] or self.config.description, og_type="article")
-        return self.html("paper.html", page=page, paper=view)
+        return self.html("paper.html", page=page, paper=view, related=self.related_view(slug))
+
+    def related_view(self, slug: str) -> list[dict[str, Any]]:
+        """The related papers a paper page lists: link and title."""
+        items = self.related.lists.get(slug, ())
+        rows = [s.row for s in self.summaries.of([r.slug for r in items])]
+        return [{"url": row["url"], "title": row["title"]}
+                for r, row in zip(items, rows, strict=True)]
 
     def output(self, output: Output) -> bytes | Iterator[bytes]:
         """The bytes of one output: a paper page, or what its maker makes."""
@@ -128,7 +137,8 @@ class Pages:
         return lambda: bib_file(self.summaries.texts("bib", slugs), slugs)
 
     def json(self, slugs: list[str]) -> Make:
-        return lambda: papers_json(self.summaries.texts("json", slugs))
+        return lambda: papers_json(self.summaries.texts("json", slugs),
+                                   [self.related.lists.get(s, ()) for s in slugs])
 
     def sitemap(self) -> Make:
         return lambda: sitemap(self._sitemap_urls())

@@ -13,6 +13,7 @@ from generator.build.cache_rows import CacheRows
 from generator.build.facts import EntryFacts, Output, PaperSummary
 from generator.build.memo import SiteMemo, Structure, with_structure
 from generator.build.pages import Pages
+from generator.build.related_lists import related_for
 from generator.build.store import EntryStore
 from generator.build.summaries import Summaries, summarise
 from generator.core.config import Config
@@ -56,7 +57,8 @@ def plan_site(site: SiteInputs, memo: SiteMemo, records: dict[str, EntryFacts], 
     store = EntryStore(rows, parsed)
     papers = {p.slug: p for p in memo.model.papers}
     summarised = summarise(records, site.site_key, papers, store, urls, site.jobs)
-    pages = Pages(site.config, site.theme, urls, memo.model, store, Summaries(summarised.summaries, rows))
+    pages = Pages(site.config, site.theme, urls, memo.model, store, Summaries(summarised.summaries, rows),
+                  related=related_for(summarised.records, store, rows, site.jobs))
     memo = with_structure(memo)
     outputs = Planner(site.site_key, memo, summarised.records, pages).plan()
     return Planned(outputs, pages, summarised.records, summarised.summaries, memo)
@@ -76,9 +78,10 @@ class Planner:
 
     def plan(self) -> dict[str, Output]:
         """Every output path with its key; raises BuildError if two outputs share a path."""
-        paper_key = self.site_key + b"paper"
+        paper_key, related = self.site_key + b"paper", self.pages.related
         for paper in self.model.papers:  # the hot loop of big sites: no pickling here
-            key = hashlib.blake2b(paper_key + self.records[paper.slug].digest, digest_size=16).digest()
+            shows = self.records[paper.slug].digest + related.page_key(paper.slug, self._row_keys)
+            key = hashlib.blake2b(paper_key + shows, digest_size=16).digest()
             self._add(paper.url, Output(key, None, paper.slug))
         self._plan_lists()
         self._plan_tags()
@@ -157,8 +160,8 @@ class Planner:
                                      late=True))
         self._add("papers.bib", Output(self._slugs_key("bib", slugs, exports=True), make=pages.bib(slugs),
                                        late=True))
-        self._add("papers.json", Output(self._slugs_key("json", slugs, exports=True), make=pages.json(slugs),
-                                        late=True))
+        json_key = digest(self._slugs_key("json", slugs, exports=True), pages.related.key)
+        self._add("papers.json", Output(json_key, make=pages.json(slugs), late=True))
         if self.urls.origin:  # a sitemap holds full URLs: without the site's host, none
             tag_slugs = [t.slug for t in self.model.tags]
             self._add("sitemap.xml", Output(self._slugs_key("sitemap", tag_slugs, slugs, exports=True),

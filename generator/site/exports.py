@@ -27,16 +27,27 @@ def json_record(slug: str, url: str, meta: dict[str, Any]) -> str:
 CHUNK = 500  # records per piece of a big file: they are written as they are made
 
 
-def papers_json(records: Sequence[str]) -> Iterator[bytes]:
-    """A JSON array with one paper per line (so diffs of it stay readable), in pieces."""
+def papers_json(records: Sequence[str],
+                related: Sequence[Sequence[tuple[str, float]]] = ()) -> Iterator[bytes]:
+    """A JSON array with one paper per line (so diffs of it stay readable), in pieces; with
+    ``related`` (each record's related papers as (slug, score) pairs) each record ends with
+    ``"related": [{"slug": ..., "score": ...}, ...]``."""
     if not records:
         yield b"[]\n"
         return
+    if related:
+        records = [with_related(record, items) for record, items in zip(records, related, strict=True)]
     yield b"[\n"
     for start in range(0, len(records), CHUNK):
         separator = ",\n" if start else ""
         yield (separator + ",\n".join(records[start:start + CHUNK])).encode()
     yield b"\n]\n"
+
+
+def with_related(record: str, items: Sequence[tuple[str, float]]) -> str:
+    """One line of papers.json (a JSON object) with its related papers added last."""
+    listed = json.dumps([{"slug": slug, "score": score} for slug, score in items], ensure_ascii=False)
+    return f'{record[:-1]}, "related": {listed}}}'
 
 
 def bib_file(entries: Sequence[str], slugs: Sequence[str] | None = None) -> Iterator[bytes]:

@@ -14,12 +14,24 @@ from generator.core.entries import format_entry, read_entry
 from generator.core.partial_dates import PartialDate
 from tests.conftest import FIXTURES, make_site, run, snapshot
 
-EDITS = ["note", "title", "tags", "status", "add", "delete", "template", "config", "touch", "cite", "partial"]
+EDITS = ["note", "title", "tags", "status", "add", "delete", "template", "config", "touch", "cite", "partial",
+         "abstract", "copy-abstract", "related-note"]
 
 
 def tree(out: Path) -> dict[str, bytes]:
     """The site without Pagefind's bundle, whose index files are not byte-stable between runs."""
     return {k: v for k, v in snapshot(out).items() if not k.startswith("pagefind/")}
+
+
+def related(out: Path) -> dict[str, list]:
+    """Each paper's related papers in papers.json, and the related section of its page."""
+    shown = {}
+    for paper in json.loads((out / "papers.json").read_text(encoding="utf-8")):
+        page = (out / "papers" / paper["slug"] / "index.html").read_text(encoding="utf-8")
+        start = page.find('<section class="related"')
+        section = page[start:page.find("</section>", start)] if start >= 0 else ""
+        shown[paper["slug"]] = [paper["related"], section]
+    return shown
 
 
 def search_content(out: Path) -> tuple[int, dict[str, bytes]]:
@@ -38,7 +50,14 @@ def apply(site: Path, edit: str, n: int) -> None:
         assert run(site, "import", "--year", "2025", str(source)).exit_code == 0
         return
     entry = read_entry(path)
-    if edit == "note":
+    other = read_entry(papers[(n * 7 + 3) % len(papers)])  # for edits that make two papers alike
+    if edit == "abstract":
+        entry.meta["abstract"] = f"Sparse experts route tokens, revision {n}: gating, load balancing."
+    elif edit == "copy-abstract":
+        entry.meta["abstract"] = (other.get("abstract") or "") + f" A follow-up, number {n}."
+    elif edit == "related-note":
+        entry.body += f"\nLike {other.get('title')}: {other.get('abstract') or ''}\n"
+    elif edit == "note":
         entry.body += f"\nA new thought, number {n}, with $x_{n}$ and a [link](https://example.org/{n}).\n"
     elif edit == "title":
         entry.meta["title"] = f"Retitled paper {n}: a study"
@@ -85,6 +104,7 @@ def test_incremental_build_equals_clean_build(tmp_path_factory, edits):
         apply(site, edit, n)
         assert run(site, "build", "--no-search").exit_code == 0
         assert run(site, "build", "--no-search", "--clean", "--out", str(clean)).exit_code == 0
+        assert related(incremental) == related(clean), (edit, n)
         assert tree(incremental) == tree(clean), (edit, n)
     assert run(site, "build").exit_code == 0
     assert run(site, "build", "--clean", "--out", str(clean)).exit_code == 0
@@ -97,6 +117,7 @@ def test_one_note_edit_rewrites_only_what_shows_it(site):
     assert run(site, "build").exit_code == 0
     out = site / "_site"
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    lists_before = related(out)
     (path,) = (site / "content" / "papers").glob("deepseekmoe-*.md")
     path.write_text(path.read_text() + "\nMy note on expert specialisation.\n")
     result = run(site, "build")
@@ -105,5 +126,9 @@ def test_one_note_edit_rewrites_only_what_shows_it(site):
                      and before.get(p) != p.stat().st_mtime_ns and "pagefind" not in p.parts)
     tags = read_entry(path).get("tags")
     expected = {f"papers/{path.stem}/index.html", "feed.xml", *(f"tags/{t}/feed.xml" for t in tags)}
+    lists_after = related(out)  # the note moves similarities: the pages whose list changed too
+    expected |= {f"papers/{s}/index.html" for s in lists_after if lists_after[s][1] != lists_before[s][1]}
+    if [v[0] for v in lists_after.values()] != [v[0] for v in lists_before.values()]:
+        expected.add("papers.json")
     assert set(changed) == expected, changed
     assert "search rebuilt" in result.stdout
