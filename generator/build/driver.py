@@ -291,7 +291,7 @@ def _index_search(site: Path, parts: list[Part], options: BuildOptions, shown: P
     from generator.build.search_index import index_parts
 
     redone = index_parts(site, parts, shown or site, options.jobs or cpu_count())
-    if redone == 0:
+    if redone is None:
         return "unchanged"
     return "rebuilt" if redone == len(parts) else f"updated ({redone} of {len(parts)} parts)"
 

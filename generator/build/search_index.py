@@ -63,17 +63,18 @@ def index_site(site: Path, pages: Mapping[str, bytes] | Callable[[], Mapping[str
         if keys is None:
             return 0, 0
         parts = plan_parts(keys, engine_key())
-        return index_parts(site, parts, shown or site, jobs or cpu_count()), len(parts)
+        return index_parts(site, parts, shown or site, jobs or cpu_count()) or 0, len(parts)
 
 
-def index_parts(site: Path, parts: Sequence[Part], shown: Path, jobs: int) -> int:
+def index_parts(site: Path, parts: Sequence[Part], shown: Path, jobs: int) -> int | None:
     """Re-index the parts of ``parts`` not in place with their key, then list them all in
-    ``parts.json`` and remove what no part is; returns how many were re-indexed."""
+    ``parts.json`` and remove what no part is; returns how many were re-indexed (None:
+    the index was up to date, nothing was touched)."""
     bundle = site / BUNDLE
     names = [part.name for part in parts]
     due = [part for part in parts if _key_in_place(bundle / part.name) != part.key]
     if not due and _listed(bundle) == names and set(_names_in(bundle)) == {*names, PARTS_FILE}:
-        return 0
+        return None
     if bundle.is_symlink() or (bundle.exists() and not bundle.is_dir()):
         remove_path(bundle)
     bundle.mkdir(exist_ok=True)

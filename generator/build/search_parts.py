@@ -20,7 +20,9 @@ from dataclasses import dataclass
 
 from generator.core.digests import digest, digest_bytes
 
-PART_PAPERS = 512  # papers per part on average at most (until MAX_PARTS): ~60-90 MB of Pagefind each
+# Papers per part on average at most (until MAX_PARTS): ~60-90 MB of Pagefind each. Smaller
+# parts (PAPERSHELF_SEARCH_PART) cost less per edit and memory, more per query.
+PART_PAPERS = int(os.environ.get("PAPERSHELF_SEARCH_PART", "") or 512)
 MAX_PARTS = 64  # every query reads a little of every part: past this, parts grow instead
 PARTS_FILE = "parts.json"  # in the bundle folder: the parts the search page loads, in order
 KEY_FILE = ".papershelf-part"  # in each part's folder: the key it was made with
@@ -37,8 +39,8 @@ class Part:
 
 def part_count(papers: int) -> int:
     """The number of parts for ``papers`` paper pages: a power of two."""
-    count = 1
-    while count < MAX_PARTS and papers > count * PART_PAPERS:
+    count, size = 1, max(1, PART_PAPERS)
+    while count < MAX_PARTS and papers > count * size:
         count *= 2
     return count
 
