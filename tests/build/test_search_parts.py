@@ -184,3 +184,30 @@ def test_without_search_there_is_no_index(tmp_path):
     site = make_list(tmp_path / "site", 6)
     assert run(site, "build", "--no-search").exit_code == 0
     assert not (site / "_site" / "pagefind").exists()
+
+
+def test_serve_refreshes_only_the_part_of_a_saved_note(tmp_path, small_parts):
+    from generator.build.driver import BuildOptions
+    from generator.core.config import load_config
+    from generator.preview.rebuild import Rebuilder
+    from generator.preview.session import preview_of
+
+    site = make_list(tmp_path / "site")
+    config = load_config(site)
+    options = BuildOptions(out=site / "_site", base_url="/", search=True, jobs=2)
+    rebuilder = Rebuilder(site, options)
+    rebuilder(search=True)
+    out = site / "_site"
+    before = part_inodes(out)
+    path = sorted((site / "content" / "papers").glob("*.md"))[11]
+    path.write_text(path.read_text(encoding="utf-8") + "\nSaved: quaxomatic.\n", encoding="utf-8")
+    rebuilder([str(path)])  # the quick rebuild: pages only
+    assert part_inodes(out) == before
+    preview_of(config, options, rebuilder, host="127.0.0.1", port=0).index_search()
+    after = part_inodes(out)
+    (name,) = [n for n in before if after[n] != before[n]]
+    assert any(b"quaxomatic" in data for data in search_content(out)[name][1].values())
+    rebuilder.settle()
+    clean = site / "_clean"
+    assert run(site, "build", "--clean", "--out", str(clean)).exit_code == 0
+    assert search_content(out) == search_content(clean)
