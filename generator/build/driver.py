@@ -37,9 +37,10 @@ from generator.build.output_folder import (
     remove_leftovers,
 )
 from generator.build.scan import EntriesRead, Scan, load_records, rescan_entries, scan_entries
+from generator.build.search_parts import PARTS_FILE, Part, engine_key, parts_key, plan_parts
 from generator.build.writer import Written, build_fresh, output_bytes, render_to_folder, write_in_place
 from generator.core.config import Config, normalize_base_url
-from generator.core.digests import RENDERERS, digest, digest_bytes, installed_key
+from generator.core.digests import RENDERERS, digest, installed_key
 from generator.core.entries import Entry
 from generator.core.errors import BuildError
 from generator.core.locks import output_lock
@@ -93,7 +94,7 @@ class BuildReport:
 
     def summary(self) -> str:
         """``24 papers: 62 files written, 0 deleted, 0 unchanged; search rebuilt (0.4 s)``."""
-        if not self.written and not self.deleted and self.search != "rebuilt":
+        if not self.written and not self.deleted and self.search in ("unchanged", "skipped"):
             return f"{self.papers} papers: nothing changed ({self.seconds:.2f} s)"
         return (f"{self.papers} papers: {len(self.written)} files written, {len(self.deleted)} deleted, "
                 f"{self.unchanged} unchanged; search {self.search} ({self.seconds:.2f} s)")
@@ -149,10 +150,10 @@ def _build(
     phase(f"planned {len(planned.outputs)} outputs")
     work = _work_to_do(planned, state, options, site_key, fresh=opened.repair or not opened.trusted)
     phase(f"compared ({len(work.stale)} stale)")
-    done = _write(planned, work, options, progress, state.begin)
+    done, search = _write(planned, work, options, progress, state.begin)
     report.written, report.deleted = done.written, done.deleted
     report.unchanged = 0 if work.fresh else len(planned.outputs) - len(done.written)
-    report.search = "rebuilt" if work.search_due else ("skipped" if not options.search else "unchanged")
+    report.search = search if options.search else "skipped"
     phase("rendered and written")
     crash_point("written")
     state.memo = planned.memo
@@ -222,13 +223,15 @@ def _plan(config: Config, theme: Theme, options: BuildOptions, site_key: bytes, 
 @dataclass(frozen=True)
 class Work:
     """What a build has to do: render the whole site into a fresh folder or only the stale
-    outputs in place, and whether the search index is due; ``search_key`` digests the pages."""
+    outputs in place, and whether the search index is due; ``search_key`` digests the parts
+    of the index as the pages are now (``search_parts``)."""
 
     fresh: bool
     stale: list[str]
     previous: dict[str, bytes]  # the keys of the outputs the last build made
     search_key: bytes
     search_due: bool
+    parts: list[Part]
 
 
 def _work_to_do(planned: Planned, state: BuildState, options: BuildOptions, site_key: bytes,
@@ -243,19 +246,20 @@ def _work_to_do(planned: Planned, state: BuildState, options: BuildOptions, site
              or not (options.trust_outputs or os.path.exists(prefix + p))]
     if len([p for p in stale if plan[p].slug]) > INPLACE_MAX:
         fresh = True
-    pages = digest_bytes(s.encode() + b"\0" + r.digest for s, r in planned.records.items())
-    search_key = digest(site_key, pages)
+    parts = plan_parts({p: out.key for p, out in plan.items() if out.slug}, engine_key())
+    search_key = parts_key(parts)
     search_due = options.search and (fresh or search_key != state.search_key
-                                     or not (options.out / BUNDLE).is_dir())
-    return Work(fresh, stale, previous, search_key, search_due)
+                                     or not (options.out / BUNDLE / PARTS_FILE).is_file())
+    return Work(fresh, stale, previous, search_key, search_due, parts)
 
 
 def _write(planned: Planned, work: Work, options: BuildOptions, progress: Callable[[int, int], None] | None,
-           begin: Callable[[], None]) -> Written:
+           begin: Callable[[], None]) -> tuple[Written, str]:
     """Write the site: all of it into a fresh folder swapped in, or the stale outputs in place;
-    then the search index if due. ``begin`` marks the build in progress before the output
-    folder is touched."""
+    then the parts of the search index that are due. ``begin`` marks the build in progress
+    before the output folder is touched. Returns what was written and what search did."""
     plan, out = planned.outputs, options.out
+    search = ["unchanged"]
     if work.fresh:
         if out.is_dir():
             check_no_foreign_files(out)
@@ -267,24 +271,29 @@ def _write(planned: Planned, work: Work, options: BuildOptions, progress: Callab
             (staging / MANIFEST).write_bytes(manifest_bytes(plan))
             crash_point("staged")
             if work.search_due:
-                _index_search(staging, shown=out)
+                search[0] = _index_search(staging, work.parts, options, shown=out)
 
         build_fresh(out, fill, begin)
-        return Written(written=list(plan))
+        return Written(written=list(plan)), search[0]
     papers = {p: plan[p].slug for p in work.stale if plan[p].slug}
     rendered = planned.pages.papers_in_memory(list(papers.values()))
     pending = {path: rendered[slug] for path, slug in papers.items()}
     pending.update((p, output_bytes(plan[p].make())) for p in work.stale if plan[p].make is not None)
     done = write_in_place(out, pending, plan.keys(), work.previous.keys(), begin)
     if work.search_due:
-        _index_search(out)
-    return done
+        search[0] = _index_search(out, work.parts, options)
+    return done, search[0]
 
 
-def _index_search(site: Path, shown: Path | None = None) -> None:
-    from generator.build.search_index import index_site
+def _index_search(site: Path, parts: list[Part], options: BuildOptions, shown: Path | None = None) -> str:
+    """Bring the search index in ``site`` up to date: ``rebuilt``, ``updated (k of n parts)``
+    or ``unchanged``."""
+    from generator.build.search_index import index_parts
 
-    index_site(site, shown=shown)
+    redone = index_parts(site, parts, shown or site, options.jobs or cpu_count())
+    if redone is None:
+        return "unchanged"
+    return "rebuilt" if redone == len(parts) else f"updated ({redone} of {len(parts)} parts)"
 
 
 def _cache_update(planned: Planned, work: Work, state: BuildState, options: BuildOptions,
@@ -292,7 +301,10 @@ def _cache_update(planned: Planned, work: Work, state: BuildState, options: Buil
     """What the cache keeps of this build."""
     outputs = {p: o.key for p, o in planned.outputs.items()}
     outputs[MANIFEST] = manifest_key(options.out)
-    return CacheUpdate(site_key=site_key, search_key=work.search_key if options.search else state.search_key,
+    # Without search, an index the pages moved away from is no longer known to be up to date
+    # (serve re-indexes in the background): the next build with search checks its parts.
+    kept = state.search_key if state.search_key == work.search_key else b""
+    return CacheUpdate(site_key=site_key, search_key=work.search_key if options.search else kept,
                        content_key=work.search_key, records=planned.records, entries=parsed,
                        fragments=planned.pages.store.new_fragments, summaries=planned.summaries,
                        outputs=outputs)
@@ -340,7 +352,8 @@ def _nothing_changed(state: BuildState, site_key: bytes, scan: dict, options: Bu
         return False
     if len(scan) != len(state.stats) or any(state.stats.get(s) != st for s, (_, st) in scan.items()):
         return False
-    if options.search and (state.search_key != state.content_key or not (options.out / BUNDLE).is_dir()):
+    if options.search and (state.search_key != state.content_key
+                           or not os.path.exists(os.path.join(options.out, BUNDLE, PARTS_FILE))):
         return False
     out = str(options.out) + os.sep
     return os.path.exists(out + MANIFEST) and all(os.path.exists(out + path) for path in state.outputs)

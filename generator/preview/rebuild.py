@@ -17,6 +17,7 @@ from pathlib import Path
 from generator.build.cache import BuildState
 from generator.build.driver import BuildOptions, BuildReport
 from generator.build.driver import build as build_site
+from generator.build.search_parts import paper_pages
 from generator.core.config import Config, load_config
 from generator.core.errors import PapershelfError
 
@@ -68,6 +69,15 @@ class Rebuilder:
 
     def _changed_entries(self, config: Config) -> list[str] | None:
         return entry_changes(sorted(self.unbuilt), config.papers_dir)
+
+    def search_pages(self) -> dict[str, bytes] | None:
+        """The paper pages the last build left, with their keys: what the search index is made
+        from (asked with the output folder locked, so they are the pages on disk); None before
+        a build succeeded."""
+        state = self.state
+        if state is None or state.records is None:
+            return None
+        return paper_pages(state.outputs, state.records)
 
     def settle(self) -> None:
         """Write the build cache a rebuild left in memory (once pages are reloading)."""

@@ -34,12 +34,18 @@ def related(out: Path) -> dict[str, list]:
     return shown
 
 
-def search_content(out: Path) -> tuple[int, dict[str, bytes]]:
-    """What the search index was built from: its page count and every page fragment, unzipped."""
-    entry = json.loads((out / "pagefind" / "pagefind-entry.json").read_text())
-    pages = sum(lang["page_count"] for lang in entry["languages"].values())
-    fragments = {p.name: gzip.decompress(p.read_bytes()) for p in (out / "pagefind" / "fragment").iterdir()}
-    return pages, fragments
+def search_content(out: Path) -> dict[str, tuple[int, dict[str, bytes]]]:
+    """What each part of the search index was built from: its page count and every page
+    fragment, unzipped."""
+    parts = json.loads((out / "pagefind" / "parts.json").read_text())["parts"]
+    found = {}
+    for name in parts:
+        bundle = out / "pagefind" / name
+        entry = json.loads((bundle / "pagefind-entry.json").read_text())
+        pages = sum(lang["page_count"] for lang in entry["languages"].values())
+        fragments = {p.name: gzip.decompress(p.read_bytes()) for p in (bundle / "fragment").iterdir()}
+        found[name] = pages, fragments
+    return found
 
 
 def apply(site: Path, edit: str, n: int) -> None:

@@ -25,12 +25,14 @@ from bench import synth
 from tests.conftest import EPOCH, ROOT, snapshot
 
 PAPERS = 450  # over parallel.PARALLEL_MIN: the render is spread over forked workers
+PART = "100"  # papers per search part: 8 parts, indexed two at a time
 SITE_YAML = (ROOT / "site.yaml").read_text(encoding="utf-8")
 
 
 def papershelf(site: Path, *args: str, crash: str = "", wait: bool = True):
     """Run ``papershelf ARGS --site SITE`` in a new process (killed at ``crash``, if given)."""
-    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PAPERSHELF_CRASH_AT": crash}
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PAPERSHELF_CRASH_AT": crash,
+           "PAPERSHELF_SEARCH_PART": PART}
     command = [sys.executable, "-c", "from generator.cli import main; main()", args[0], "--site", str(site),
                "--jobs", "2", *args[1:]]
     if not wait:
@@ -97,26 +99,27 @@ def reference(tmp_path_factory) -> dict[str, dict[str, bytes]]:
     return result
 
 
-VARYING = re.compile(r"pagefind/(filter/|index/|pagefind\.[^/]*\.pf_meta$)")
+VARYING = re.compile(r"pagefind/p\d+/(filter/|index/|pagefind\.[^/]*\.pf_meta$)")
+ENTRY = re.compile(r"pagefind/p\d+/pagefind-entry\.json")
 
 
 def comparable(files: dict[str, bytes]) -> dict[str, bytes]:
-    """A site's files, byte for byte, except the parts of Pagefind's bundle whose names and
-    bytes differ from run to run even over the same pages (its filter and index chunks);
-    of those, the number of pages indexed is kept. Its page fragments are compared."""
+    """A site's files, byte for byte, except the parts of each Pagefind bundle (one per part
+    of the index) whose names and bytes differ from run to run even over the same pages (its
+    filter and index chunks); of those, the number of pages indexed is kept. Its page
+    fragments, each part's key and ``parts.json`` are compared."""
     kept = {path: data for path, data in files.items() if not VARYING.match(path)}
-    if "pagefind/pagefind-entry.json" in kept:
-        entry = json.loads(kept["pagefind/pagefind-entry.json"])
-        kept["pagefind/pagefind-entry.json"] = repr(
-            sorted((lang, v["page_count"]) for lang, v in entry["languages"].items())).encode()
+    for path in [p for p in kept if ENTRY.fullmatch(p)]:
+        entry = json.loads(kept[path])
+        kept[path] = repr(sorted((lang, v["page_count"]) for lang, v in entry["languages"].items())).encode()
     return kept
 
 
-def assert_repaired(root: Path, expected: dict[str, bytes], *flags: str) -> None:
+def assert_repaired(root: Path, expected: dict[str, bytes], *flags: str, repairs: bool = True) -> None:
     out = root / "_site"
     done = papershelf(root, "build", *flags)
     assert done.returncode == 0, done.stderr
-    assert "nothing changed" not in done.stdout
+    assert repairs is ("nothing changed" not in done.stdout), done.stdout
     assert leftovers(root, out) == []
     got, expected = comparable(snapshot(out)), comparable(expected)
     assert sorted(got) == sorted(expected)
@@ -125,9 +128,10 @@ def assert_repaired(root: Path, expected: dict[str, bytes], *flags: str) -> None
     assert again.returncode == 0 and "nothing changed" in again.stdout, again.stdout + again.stderr
 
 
-FRESH = ["staged", "forked", "search-started", "search-indexed", "swapped", "written"]
+FRESH = ["staged", "forked", "search-started", "search-indexed", "search-part-swapped", "search-listed",
+         "swapped", "written"]
 IN_PLACE = ["begun", "temp-written", "half-written", "written", "search-started", "search-indexed",
-            "search-aside"]
+            "search-aside", "search-part-swapped", "search-listed"]
 
 
 @pytest.mark.parametrize("point", FRESH)
@@ -195,10 +199,44 @@ def test_an_in_place_build_killed_from_outside_while_indexing_leaves_nothing(tmp
     assert_repaired(root, reference["after-True"])
 
 
+INDEX_IN_BACKGROUND = """
+import sys
+from pathlib import Path
+from generator.build.cache import BuildState
+from generator.build.search_index import index_site
+from generator.build.search_parts import paper_pages
+root = Path(sys.argv[1])
+state = BuildState.open(root, root / "_site")
+index_site(root / "_site", paper_pages(state.outputs, state.load_records()), root=root)
+"""
+
+
+@pytest.mark.parametrize("point", ["search-started", "search-aside", "search-part-swapped", "search-listed"])
+def test_a_background_index_killed_after_some_parts_is_repaired(tmp_path, reference, point):
+    """As ``serve`` does: pages built without search, then the index refreshed on its own and
+    killed part-way. No journal marks that; the parts' own keys tell the next build."""
+    root = make_list(tmp_path / "site")
+    assert papershelf(root, "build").returncode == 0
+    edit_list(root)
+    assert papershelf(root, "build", "--no-search").returncode == 0
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PAPERSHELF_CRASH_AT": point,
+           "PAPERSHELF_SEARCH_PART": PART}
+    killed = subprocess.run([sys.executable, "-c", INDEX_IN_BACKGROUND, str(root)], env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -signal.SIGKILL, killed.stdout + killed.stderr
+    time.sleep(0.2)
+    assert survivors(root) == []
+    # killed once every part was in place and listed: only the cache learns the index is whole
+    assert_repaired(root, reference["after-True"], repairs=point != "search-listed")
+
+
 def test_clean_builds_into_two_folders_are_the_same(reference):
     """The comparisons above are meaningful: a clean build is reproducible, search included."""
     assert reference["before-True"].keys() > reference["before-False"].keys()
     assert any(p.startswith("pagefind/") for p in reference["after-True"])
+    parts = json.loads(reference["after-True"]["pagefind/parts.json"])["parts"]
+    assert len(parts) == 8
+    assert all(f"pagefind/{name}/pagefind.js" in reference["after-True"] for name in parts)
     assert reference["before-True"] != reference["after-True"]
 
 
