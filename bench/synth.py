@@ -87,7 +87,7 @@ TAGS = _split(
 assert len(TAGS) == 60 and len(set(TAGS)) == 60
 STATUS_WEIGHTS = (("to-read", 60), ("reading", 15), ("read", 25))
 FIRST_DAY, LAST_DAY = dt.date(2019, 1, 1), dt.date(2025, 12, 31)
-TOPICS, TOPIC_WORDS, TOPIC_SHARE = 40, 30, 0.25
+TOPICS, TOPIC_WORDS, TOPIC_SHARE = 40, 20, 0.25
 GIVEN = _split(
     "Wei Jing Yu Xin Hao Lei Min Jun Yan Tao Li Chen Ming Hui Ying Zhi Rui Kai Jie Feng Anna Maria "
     "David Michael Sarah James Laura Daniel Emma Thomas Sofia Lucas Julia Ahmed Fatima Omar Aisha "
