@@ -4,6 +4,8 @@ its memory cap and time limit stop a process tree; its synthetic list has what t
 from __future__ import annotations
 
 import itertools
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -175,3 +177,35 @@ def test_synthetic_papers_of_a_topic_share_words(papers: list[synth.Paper]) -> N
 
 def test_synthetic_list_is_deterministic() -> None:
     assert synth.papers(50) == synth.papers(50)
+
+
+# ----- the search download counts every request of the query, whatever the bundle's layout --------
+
+PARTED_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>t</title></head><body>
+<script type="module">
+const parts = (await (await fetch("/pagefind/parts.json")).json()).parts;
+const sizes = await Promise.all(parts.map(async (p) => (await (await fetch(`/pagefind/${p}/index.bin`))
+  .arrayBuffer()).byteLength));
+document.body.dataset.results = String(sizes.length);
+window.benchDone = true;
+</script></body></html>"""
+
+
+@pytest.mark.bench
+def test_search_download_sums_a_search_split_into_parts(tmp_path: Path) -> None:
+    from bench import search_bytes
+
+    site = tmp_path / "site"
+    (site / "page").mkdir(parents=True)
+    (site / "page" / "index.html").write_text(PARTED_PAGE, encoding="utf-8")
+    parts = ["p00", "p01", "p02"]
+    (site / "pagefind").mkdir()
+    (site / "pagefind" / "parts.json").write_text(json.dumps({"version": 1, "parts": parts}))
+    for i, part in enumerate(parts):
+        (site / "pagefind" / part).mkdir()
+        (site / "pagefind" / part / "index.bin").write_bytes(os.urandom(10_000 * (i + 1)))
+    found = search_bytes.measure({"parted": (site, "/page/", search_bytes.HUGO_DONE)}, timeout=60)["parted"]
+    assert found.results == 3
+    assert found.pagefind_requests == 1 + len(parts)
+    assert 60_000 < found.pagefind_bytes < 60_000 + 4 * 1024  # the parts, parts.json and headers
+    assert found.total_bytes > found.pagefind_bytes  # the page itself is not the bundle
