@@ -120,6 +120,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="GB of RSS summed over a build's process tree before it is killed (0: none)")
     parser.add_argument("--limit-seconds", type=float, default=1800,
                         help="seconds a build may take before it is killed and reported as failed")
+    parser.add_argument("--search-only", action="store_true",
+                        help="only the measures with search: cold build, edit build, memory, download "
+                             "(e.g. --sizes 100000 --pairs 1 --search-only --no-import)")
     parser.add_argument("--no-serve", action="store_true", help="skip the serve latency")
     parser.add_argument("--no-browser", action="store_true", help="skip the search download")
     parser.add_argument("--no-import", action="store_true", help="skip the import throughput")
