@@ -4,7 +4,8 @@ What it does, for each N (default 1,000 and 10,000 papers):
 
 1. Writes N deterministic synthetic entries (``bench/synth.py``: ~10-word
    titles, ~1.3k-character abstracts, ~0.4k-character notes with a list, a
-   link and a table, LaTeX in ~10%, 3 of 60 tags) into a papershelf site, and
+   link and a table, LaTeX in ~10%, 3 of 60 tags, authors, organisations and
+   topics for related-paper lists) into a papershelf site, and
    the same files into a Hugo site that uses the minimal layout in
    ``bench/hugo/`` (paper pages; a home list, tag and status pages paginated at
    100; the tags index; feeds of 50 items for the site and every tag; sitemap).
@@ -24,7 +25,11 @@ What it does, for each N (default 1,000 and 10,000 papers):
    - peak RSS of the cold build: ``ru_maxrss`` from ``wait4`` (the largest
      single process of the tree) and the peak sums of RSS and PSS over the
      whole process tree, sampled from /proc every 20 ms (forked workers share
-     pages: RSS counts them twice, PSS divides them).
+     pages: RSS counts them twice, PSS divides them);
+   - peak RSS of the cold build with search, summed over the process tree
+     (Pagefind's process included; Hugo's side runs ``hugo && pagefind`` as one
+     tree), and papershelf's ``--debug`` steps: the time of the steps that make
+     related lists and author and organisation pages, when the build has them.
 3. Measures the bytes a search for one word downloads from each site's
    Pagefind bundle, in Debian's Chromium driven by Playwright.
 4. Imports a generated 10k-entry Hugging Face dump and 10k-entry arXiv dump
@@ -49,9 +54,9 @@ papershelf / Hugo of each pair, as Markdown tables, beside the project's
 performance targets (defined at N = 10,000; see the README).
 
 Run it with ``make bench``, or ``.venv/bin/python -m bench [--sizes 1000,10000]
-[--pairs 5] [--dump-size 10000] [--quick] [--memory-cap 12] [--limit-seconds 1800]``;
-it needs ``hugo`` on PATH and, for
-the download figure, ``/usr/bin/chromium`` with the ``playwright`` package.
+[--pairs 5] [--dump-size 10000] [--quick] [--memory-cap 12] [--limit-seconds 1800]
+[--search-only]``; it needs ``hugo`` on PATH and, for the download figure,
+``/usr/bin/chromium`` with the ``playwright`` package.
 """
 
 from __future__ import annotations
