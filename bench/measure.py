@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import queue
+import signal
 import socket
 import subprocess
 import tempfile
@@ -24,6 +25,7 @@ from pathlib import Path
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 MB = 1024 * 1024
+GB = 1024 * MB
 
 
 @dataclass
@@ -37,9 +39,12 @@ class Run:
     stderr: str
     tree_rss: int = 0  # bytes, the largest sampled sum of RSS over the process tree
     tree_pss: int = 0  # bytes, the same for PSS (shared pages divided among their users)
+    failure: str = ""  # why the bench stopped it ("over 12 GB", "over the 1800 s limit"), or ""
 
     def check(self, what: str) -> Run:
         """Raise when the child failed, with the tail of what it said."""
+        if self.failure:
+            raise RuntimeError(f"{what} failed: {self.failure}")
         if self.status != 0:
             tail = (self.stderr.strip() or self.stdout.strip()).splitlines()[-5:]
             raise RuntimeError(f"{what} failed (exit {self.status}): " + " | ".join(tail))
@@ -47,25 +52,33 @@ class Run:
 
 
 def run(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None,
-        sample: bool = False, timeout: float = 3600) -> Run:
+        sample: bool = False, timeout: float = 3600, cap: int | None = None, watch: bool = False) -> Run:
     """Run ``cmd`` to the end; time it, reap it with wait4 and, if asked, sample its tree's memory.
 
+    ``sample`` samples RSS and PSS of the process tree every 20 ms; ``watch`` only its RSS, every
+    0.1 s (cheap enough for a run of many GB). Past ``timeout`` seconds, or once the summed RSS of
+    the tree goes over ``cap`` bytes, the whole tree is killed and ``Run.failure`` says why.
     Files earlier runs wrote are flushed to disk first, untimed (``os.sync``): otherwise the
     kernel's writeback of one run's thousands of files lands in the next run's time.
     """
     os.sync()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
-        sampler = TreeSampler(proc.pid) if sample else None
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                start_new_session=True)  # its own process group: killed as a whole
+        stopper = Stopper(proc.pid, timeout)
+        sampler = None
+        if sample or watch or cap:  # PSS only when asked: reading smaps costs CPU time the run would miss
+            sampler = TreeSampler(proc.pid, interval=0.02 if sample else 0.1, cap=cap, stopper=stopper,
+                                  pss=sample)
         if sampler:
             sampler.start()
-        timer = threading.Timer(timeout, proc.kill)
-        timer.start()
+        stopper.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
         finally:
-            timer.cancel()
+            stopper.cancel()
+            stopper.kill_rest()
         seconds = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: keep Popen from waiting again
         if sampler:
@@ -74,15 +87,52 @@ def run(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None =
         err.seek(0)
         return Run(seconds=seconds, maxrss=usage.ru_maxrss * 1024, status=proc.returncode,
                    stdout=out.read().decode("utf-8", "replace"), stderr=err.read().decode("utf-8", "replace"),
-                   tree_rss=sampler.peak_rss if sampler else 0, tree_pss=sampler.peak_pss if sampler else 0)
+                   tree_rss=sampler.peak_rss if sampler else 0, tree_pss=sampler.peak_pss if sampler else 0,
+                   failure=stopper.reason or _killed(proc.returncode))
+
+
+def _killed(code: int) -> str:
+    """What a child's death by SIGKILL most likely means when the bench did not send it."""
+    return "killed (SIGKILL: out of memory?)" if code == -9 else ""
+
+
+class Stopper(threading.Thread):
+    """Kills a process group after ``timeout`` seconds, or when asked (``stop``), saying why."""
+
+    def __init__(self, pid: int, timeout: float) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.timeout = pid, timeout
+        self.reason = ""
+        self._cancel = threading.Event()
+
+    def run(self) -> None:
+        if not self._cancel.wait(self.timeout):
+            self.stop(f"over the {self.timeout:g} s limit")
+
+    def stop(self, reason: str) -> None:
+        """Kill the whole group now (once), remembering why."""
+        if not self.reason:
+            self.reason = reason
+            with contextlib.suppress(OSError):
+                os.killpg(self.pid, signal.SIGKILL)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def kill_rest(self) -> None:
+        """After a stop, make sure no straggler of the group (a grandchild) lives on."""
+        if self.reason:
+            with contextlib.suppress(OSError):
+                os.killpg(self.pid, signal.SIGKILL)
 
 
 class TreeSampler(threading.Thread):
     """Peak summed RSS and PSS of a process and all its descendants, read from /proc."""
 
-    def __init__(self, pid: int, interval: float = 0.02) -> None:
+    def __init__(self, pid: int, interval: float = 0.02, cap: int | None = None,
+                 stopper: Stopper | None = None, pss: bool = True) -> None:
         super().__init__(daemon=True)
-        self.pid, self.interval = pid, interval
+        self.pid, self.interval, self.cap, self.stopper, self.pss = pid, interval, cap, stopper, pss
         self.peak_rss = self.peak_pss = 0
         self._stop_event = threading.Event()
 
@@ -91,15 +141,22 @@ class TreeSampler(threading.Thread):
             rss = pss = 0
             for pid in tree(self.pid):
                 rss += _rss(pid)
-                pss += _pss(pid)
+                pss += _pss(pid) if self.pss else 0
             self.peak_rss = max(self.peak_rss, rss)
             self.peak_pss = max(self.peak_pss, pss)
+            if self.cap and rss > self.cap and self.stopper is not None:
+                self.stopper.stop(f"over {gb(self.cap)} (process tree RSS {gb(rss)} when stopped)")
             self._stop_event.wait(self.interval)
 
     def stop(self) -> None:
         """Stop sampling and wait for the thread."""
         self._stop_event.set()
         self.join()
+
+
+def gb(size: int) -> str:
+    """A size in GB for a message, e.g. "12 GB" or "1.5 GB"."""
+    return f"{size / 1024 ** 3:.3g} GB"
 
 
 def tree(pid: int) -> list[int]:

@@ -5,6 +5,9 @@ bare page (``/bench-search/?q=WORD``) that asks Pagefind's JS API for the same:
 the filters, the query, the data of the first 10 results. Every response's
 transfer size is added up (the static server does not compress; Pagefind's
 index files are compressed on disk), split into the Pagefind bundle and the rest.
+Everything under ``/pagefind/`` counts as the bundle: a search index split into parts
+(``pagefind/parts.json`` and one bundle per part under ``pagefind/<part>/``, merged
+by the page) is summed over all the parts the query fetched.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ class Download:
     total_bytes: int
     requests: int
     results: int
+    pagefind_requests: int = 0
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -90,15 +94,17 @@ def _search(browser, port: int, page_path: str, done: str, timeout: float) -> Do
                          "(document.querySelector('#search-status') || {}).textContent || ''")
     number = re.match(r"\s*(\d+)", said or "")
     results = int(number[1]) if number else 0
-    total = pagefind = 0
+    total = pagefind = pagefind_requests = 0
     for request in finished:
         sizes = request.sizes()
         size = max(sizes.get("responseBodySize", 0), 0) + max(sizes.get("responseHeadersSize", 0), 0)
         total += size
-        if "/pagefind/" in request.url:
+        if "/pagefind/" in request.url:  # one bundle, or parts.json and every part's bundle below it
             pagefind += size
+            pagefind_requests += 1
     context.close()
-    return Download(pagefind_bytes=pagefind, total_bytes=total, requests=len(finished), results=results)
+    return Download(pagefind_bytes=pagefind, total_bytes=total, requests=len(finished), results=results,
+                    pagefind_requests=pagefind_requests)
 
 
 PAPERSHELF_DONE = ("(() => { const s = document.querySelector('#search-status');"

@@ -6,6 +6,14 @@ one abstract and one note in ten, 3 of 60 tags, a mix of statuses and ratings,
 dates spread over 2019-2025. Word frequencies are Zipf-like over a vocabulary
 of common terms plus a long tail of rare ones, so a search index is as big as a
 real one. The same seed gives the same bytes.
+
+What related-paper lists and author and organisation pages feed on is there too:
+each paper belongs to one of ``TOPICS`` research topics, and about a quarter of
+the words of its abstract and notes come from that topic's own vocabulary (so
+papers of a topic resemble each other, as real ones do); 70% of papers list 1-15
+authors drawn from a pool of ~3N names with Zipf-Mandelbrot weights (a few
+prolific authors, a long tail of one-paper authors); half name a Hugging Face
+organisation (``org``/``org_handle``).
 """
 
 from __future__ import annotations
@@ -79,6 +87,43 @@ TAGS = _split(
 assert len(TAGS) == 60 and len(set(TAGS)) == 60
 STATUS_WEIGHTS = (("to-read", 60), ("reading", 15), ("read", 25))
 FIRST_DAY, LAST_DAY = dt.date(2019, 1, 1), dt.date(2025, 12, 31)
+TOPICS, TOPIC_WORDS, TOPIC_SHARE = 40, 20, 0.25
+GIVEN = _split(
+    "Wei Jing Yu Xin Hao Lei Min Jun Yan Tao Li Chen Ming Hui Ying Zhi Rui Kai Jie Feng Anna Maria "
+    "David Michael Sarah James Laura Daniel Emma Thomas Sofia Lucas Julia Ahmed Fatima Omar Aisha "
+    "Ravi Priya Arjun Ananya Rahul Neha Vikram Sanjay Hiroshi Yuki Takeshi Sakura Kenji Minji Jiwoo "
+    "Seojun Hana Ivan Olga Dmitri Elena Pierre Claire Hugo Camille Jonas Lena Felix Marta Pablo Lucia "
+    "Diego Carmen Ali Leila Kofi Amara Noah Olivia Liam Ava Ethan Mia Samuel Grace Victor Nina Oscar"
+)
+
+
+def author_pool(size: int, seed: int) -> tuple[list[str], list[float]]:
+    """``size`` distinct names with cumulative Zipf-Mandelbrot weights (1 / (rank + 20) ** 0.7)."""
+    rng = random.Random(seed)
+    names: set[str] = set()
+    ordered = []
+    while len(ordered) < size:
+        family = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+        name = f"{rng.choice(GIVEN)} {family}"
+        if name not in names:
+            names.add(name)
+            ordered.append(name)
+    cumulative, total = [], 0.0
+    for rank in range(size):
+        total += 1 / (rank + 20) ** 0.7
+        cumulative.append(total)
+    return ordered, cumulative
+
+
+def _authors(rng: random.Random, pool: tuple[list[str], list[float]]) -> tuple[str, ...]:
+    """1-15 distinct authors (most papers 3-7), drawn by weight from ``pool``."""
+    count = rng.choices(range(1, 16), weights=(4, 8, 12, 14, 14, 12, 10, 7, 5, 4, 3, 2, 2, 1, 1))[0]
+    chosen: list[str] = []
+    while len(chosen) < count:
+        name = rng.choices(pool[0], cum_weights=pool[1])[0]
+        if name not in chosen:
+            chosen.append(name)
+    return tuple(chosen)
 
 
 @dataclass(frozen=True)
@@ -99,6 +144,8 @@ class Paper:
     rating: int | None
     added: dt.date
     notes: str
+    authors: tuple[str, ...] = ()
+    topic: int = 0
 
 
 class Words:
@@ -117,8 +164,24 @@ class Words:
             self.cumulative.append(total)
 
     def sample(self, rng: random.Random, k: int) -> list[str]:
-        """``k`` words drawn with Zipf weights."""
-        return rng.choices(self.words, cum_weights=self.cumulative, k=k)
+        """``k`` words drawn with Zipf weights; with a topic set, some come from its vocabulary."""
+        drawn = rng.choices(self.words, cum_weights=self.cumulative, k=k)
+        if self.topic is not None:
+            vocabulary = self.topics[self.topic]
+            drawn = [rng.choice(vocabulary) if rng.random() < TOPIC_SHARE and w != SEARCH_WORD else w
+                     for w in drawn]  # the query word is kept: its hit count stays as it was
+        return drawn
+
+    topic: int | None = None  # the topic of the paper being written (set by ``papers``)
+
+    def make_topics(self, rng: random.Random) -> None:
+        """``TOPICS`` vocabularies of ``TOPIC_WORDS`` words each, from the middle of the Zipf list.
+
+        Mid-frequency words: frequent enough to be shared by a topic's papers, rare enough
+        overall that text similarity (tf-idf, BM25) notices them.
+        """
+        middle = self.words[len(COMMON) + 200:len(COMMON) + 3000]
+        self.topics = [rng.sample(middle, TOPIC_WORDS) for _ in range(TOPICS)]
 
 
 def _codename(index: int) -> str:
@@ -194,11 +257,16 @@ def papers(n: int, seed: int = SEED) -> list[Paper]:
     """``n`` synthetic papers; the same ``(n, seed)`` always gives the same list."""
     rng = random.Random(seed)
     words = Words(rng)
+    words.make_topics(random.Random(seed + 1))
+    extra = random.Random(seed + 2)  # authors and topics: kept apart from the stream of the other fields
+    pool = author_pool(max(2000, 3 * n), seed + 3)
     span = (LAST_DAY - FIRST_DAY).days
     statuses, status_weights = zip(*STATUS_WEIGHTS, strict=True)
     result, ids = [], set()
     for index in range(n):
         codename = _codename(index)
+        words.topic = extra.randrange(TOPICS)
+        authors = _authors(extra, pool) if extra.random() < 0.7 else ()
         date = FIRST_DAY + dt.timedelta(days=rng.randrange(span))
         while True:
             arxiv = f"{date:%y%m}.{rng.randrange(10000, 99999):05d}"
@@ -213,7 +281,7 @@ def papers(n: int, seed: int = SEED) -> list[Paper]:
             date=date,
             updated=date + dt.timedelta(days=rng.randint(5, 200)) if rng.random() < 0.3 else None,
             org=rng.choice(ORGS) if rng.random() < 0.5 else None,
-            authors_count=rng.randint(1, 40) if rng.random() < 0.7 else None,
+            authors_count=_count(rng, authors),
             upvotes=rng.randint(0, 300) if rng.random() < 0.7 else None,
             comment=f"{rng.randint(8, 60)} pages, {rng.randint(2, 12)} figures" if rng.random() < 0.4 else "",
             tags=_tags(rng),
@@ -221,8 +289,17 @@ def papers(n: int, seed: int = SEED) -> list[Paper]:
             rating=rng.randint(1, 5) if status == "read" and rng.random() < 0.6 else None,
             added=min(date + dt.timedelta(days=rng.randint(0, 60)), LAST_DAY),
             notes=_notes(rng, words, index, latex=rng.random() < 0.1),
+            authors=authors,
+            topic=words.topic,
         ))
+    words.topic = None
     return result
+
+
+def _count(rng: random.Random, authors: tuple[str, ...]) -> int | None:
+    """The author count: the list's length, or for 30% of the papers without a list, a count alone."""
+    known = rng.randint(1, 40) if rng.random() < 0.7 else None  # drawn always: keeps the stream
+    return len(authors) if authors else (known if known and rng.random() < 0.3 else None)
 
 
 def slug_of(paper: Paper, index: int) -> str:
@@ -235,7 +312,8 @@ def entry_of(paper: Paper, index: int) -> Entry:
     meta = {
         "title": paper.title, "arxiv": paper.arxiv, "date": paper.date, "updated": paper.updated,
         "org": paper.org[1] if paper.org else None, "org_handle": paper.org[0] if paper.org else None,
-        "authors_count": paper.authors_count, "upvotes": paper.upvotes, "comment": paper.comment,
+        "authors": list(paper.authors) or None, "authors_count": paper.authors_count,
+        "upvotes": paper.upvotes, "comment": paper.comment,
         "tags": list(paper.tags), "status": paper.status, "rating": paper.rating, "added": paper.added,
         "sources": ["hf-daily-papers.txt"], "abstract": paper.abstract,
     }
