@@ -1,0 +1,71 @@
+"""The outputs of the author and organisation pages, with their keys: the index of authors, a
+paginated list and an Atom feed per author, the index of organisations and a list per
+organisation. Apart from ``Planner`` so that each stays small; it adds to the same outputs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from generator.build.facts import Output
+from generator.core.digests import digest
+from generator.site.feeds import feed_order
+from generator.site.people import People
+from generator.site.views import author_index, author_view, org_view
+
+if TYPE_CHECKING:
+    from generator.build.plan import Planner
+
+
+def people_key(site_key: bytes, people: People) -> bytes:
+    """The site key with the few disambiguated author and organisation slugs digested in: list
+    rows and paper pages link authors by them, so a clash that comes or goes remakes those."""
+    return digest(site_key, sorted(people.clashes.items())) if people.clashes else site_key
+
+
+def _output(key: bytes, make: Callable[[], Any], late: bool = False) -> Output:
+    return Output(key, make=make, late=late)
+
+
+class PeoplePlanner:
+    """Adds the author and organisation outputs to a ``Planner``'s."""
+
+    def __init__(self, planner: Planner) -> None:
+        self.planner, self.model, self.urls = planner, planner.model, planner.urls
+        self.pages, self.site_key = planner.pages, planner.site_key
+
+    def plan(self) -> None:
+        self._plan_authors()
+        self._plan_orgs()
+
+    def _plan_authors(self) -> None:
+        authors, count = self.model.authors, len(self.model.papers)
+        index = author_index(authors, self.urls)
+        with_authors = sum(1 for p in self.model.papers if p.authors)
+        lede = f"{len(authors)} author{'s' * (len(authors) != 1)} of {with_authors} of the {count} papers."
+        self.planner._add("authors/", _output(digest(self.site_key, "authors", index, lede), self.pages.simple_page(
+            "authors.html", "Authors", "authors/", "authors", "authors", lede, groups=index,
+            author_count=len(authors))))
+        size = self.planner.config.feed_size
+        for author in authors:
+            view, n = author_view(author, self.urls), len(author.papers)
+            self.planner._plan_list(author.papers, author.url, "author.html",
+                                    {"kind": "author", "section": "authors", "heading": author.name,
+                                     "lede": f"{n} paper{'s' * (n != 1)} by {author.name}."},
+                                    {"author": view})
+            items = [p.slug for p in sorted(author.papers, key=lambda p: feed_order(p.added, p.date, p.slug))[:size]]
+            key = self.planner._slugs_key("feed", "author", author.name, items)
+            self.planner._add(f"{author.url}feed.xml", _output(
+                key, self.pages.feed(items, author.url, f" · {author.name}"), late=True))
+
+    def _plan_orgs(self) -> None:
+        orgs = [org_view(o, self.urls) for o in self.model.orgs]
+        lede = f"{len(orgs)} organisation{'s' * (len(orgs) != 1)} on Hugging Face."
+        self.planner._add("orgs/", _output(digest(self.site_key, "orgs", orgs), self.pages.simple_page(
+            "orgs.html", "Organisations", "orgs/", "orgs", "authors", lede, orgs=orgs)))
+        for org, view in zip(self.model.orgs, orgs, strict=True):
+            n = len(org.papers)
+            self.planner._plan_list(org.papers, org.url, "org.html",
+                                    {"kind": "org", "section": "authors", "heading": org.name,
+                                     "lede": f"{n} paper{'s' * (n != 1)} from {org.name} on Hugging Face."},
+                                    {"org": view})

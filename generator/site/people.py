@@ -1,0 +1,131 @@
+"""Authors and organisations as pages: who wrote the papers of the list (names merged only by
+``author_aliases``) and which Hugging Face organisation published them, each with its URL.
+
+Two different names whose slugs are alike are never merged: both get a short digest of their
+name after the slug. Those few disambiguated slugs (``People.clashes``) are all a page or list
+row needs beyond its own entry to link an author, so the build digests them into its keys.
+Knows nothing of the site model's other parts: it takes papers with ``slug``, ``authors``,
+``org`` and ``org_handle``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from slugify import slugify
+
+from generator.core.slugs import capped
+
+
+@dataclass(frozen=True)
+class People:
+    """How a name or handle becomes a page: spellings merged by ``author_aliases``, and the
+    slugs made unique with a digest where two names would share one."""
+
+    aliases: Mapping[str, str] = field(default_factory=dict)  # spelling -> canonical name
+    clashes: Mapping[str, str] = field(default_factory=dict)  # "author:"/"org:" + name -> slug
+
+    def canonical(self, name: str) -> str:
+        """The name ``name`` is merged into (itself when it has no alias)."""
+        return self.aliases.get(name, name)
+
+    def author_url(self, name: str) -> str:
+        """The page of the author written ``name``, relative to the base URL."""
+        canonical = self.canonical(name)
+        return f"authors/{self.clashes.get('author:' + canonical) or page_slug(canonical, 'author')}/"
+
+    def org_url(self, handle: str) -> str:
+        """The page of the organisation ``handle``, relative to the base URL."""
+        return f"orgs/{self.clashes.get('org:' + handle) or page_slug(handle, 'org')}/"
+
+
+NO_PEOPLE = People()
+
+
+@dataclass(frozen=True)
+class Author:
+    """An author (the canonical name), the URL slug and the papers with that name, newest first."""
+
+    name: str
+    slug: str
+    papers: tuple[Any, ...]
+
+    @property
+    def url(self) -> str:
+        return f"authors/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Org:
+    """A Hugging Face organisation: handle, display name (the most used), slug and papers."""
+
+    handle: str
+    name: str
+    slug: str
+    papers: tuple[Any, ...]
+
+    @property
+    def url(self) -> str:
+        return f"orgs/{self.slug}/"
+
+
+def page_slug(name: str, fallback: str) -> str:
+    """``Albert Gu`` -> ``albert-gu`` (cut with a digest when very long)."""
+    return capped(slugify(name)) or fallback
+
+
+def initial(name: str) -> str:
+    """The letter an author is indexed under: the first letter without accents, else ``#``."""
+    first = unicodedata.normalize("NFKD", name[:1])[:1].upper()
+    return first if first.isalpha() and first.isascii() else "#"
+
+
+def sort_key(name: str) -> tuple[str, str, str]:
+    """Alphabetical as written, accents and case aside (``Émile`` beside ``Emile``)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return (initial(name) == "#", plain.casefold(), name)
+
+
+def people_of(aliases: Iterable[tuple[str, Sequence[str]]], papers: Sequence[Any]
+              ) -> tuple[People, tuple[Author, ...], tuple[Org, ...]]:
+    """The authors and organisations of ``papers`` (newest first already), and how to link them."""
+    merged = {spelling: name for name, spellings in aliases for spelling in spellings}
+    by_author: dict[str, list[Any]] = {}
+    by_org: dict[str, list[Any]] = {}
+    names: dict[str, Counter[str]] = {}
+    for paper in papers:
+        for name in dict.fromkeys(merged.get(a, a) for a in paper.authors):
+            by_author.setdefault(name, []).append(paper)
+        if paper.org_handle:
+            by_org.setdefault(paper.org_handle, []).append(paper)
+            names.setdefault(paper.org_handle, Counter())[paper.org or paper.org_handle] += 1
+    author_slugs = _unique_slugs(by_author, "author")
+    org_slugs = _unique_slugs(by_org, "org")
+    clashes = {f"author:{n}": s for n, s in author_slugs.items() if s != page_slug(n, "author")}
+    clashes |= {f"org:{h}": s for h, s in org_slugs.items() if s != page_slug(h, "org")}
+    authors = tuple(Author(n, author_slugs[n], tuple(by_author[n])) for n in sorted(by_author, key=sort_key))
+    orgs = tuple(Org(h, min(names[h], key=lambda n: (-names[h][n], n)), org_slugs[h], tuple(by_org[h]))
+                 for h in sorted(by_org, key=str.casefold))
+    return People(merged, clashes), authors, orgs
+
+
+def _unique_slugs(names: Iterable[str], fallback: str) -> dict[str, str]:
+    """Each name's slug; names sharing one all get ``-`` and a digest of the name after it, so
+    that no page changes hands when another name comes or goes."""
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(page_slug(name, fallback).casefold(), []).append(name)
+    slugs = {}
+    for group in groups.values():
+        for name in group:
+            slug = page_slug(name, fallback)
+            if len(group) > 1:
+                tail = hashlib.blake2b(name.encode(), digest_size=3).hexdigest()
+                slug = f"{capped(slug, 80 - len(tail) - 1)}-{tail}"
+            slugs[name] = slug
+    return slugs
