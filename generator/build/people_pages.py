@@ -23,6 +23,10 @@ def people_key(site_key: bytes, people: People) -> bytes:
     return digest(site_key, sorted(people.clashes.items())) if people.clashes else site_key
 
 
+def _feed_order(paper: Any) -> tuple:
+    return feed_order(paper.added, paper.date, paper.slug)
+
+
 def _output(key: bytes, make: Callable[[], Any], late: bool = False) -> Output:
     return Output(key, make=make, late=late)
 
@@ -43,9 +47,9 @@ class PeoplePlanner:
         index = author_index(authors, self.urls)
         with_authors = sum(1 for p in self.model.papers if p.authors)
         lede = f"{len(authors)} author{'s' * (len(authors) != 1)} of {with_authors} of the {count} papers."
-        self.planner._add("authors/", _output(digest(self.site_key, "authors", index, lede), self.pages.simple_page(
-            "authors.html", "Authors", "authors/", "authors", "authors", lede, groups=index,
-            author_count=len(authors))))
+        make = self.pages.simple_page("authors.html", "Authors", "authors/", "authors", "authors", lede,
+                                      groups=index, author_count=len(authors))
+        self.planner._add("authors/", _output(digest(self.site_key, "authors", index, lede), make))
         size = self.planner.config.feed_size
         for author in authors:
             view, n = author_view(author, self.urls), len(author.papers)
@@ -53,7 +57,7 @@ class PeoplePlanner:
                                     {"kind": "author", "section": "authors", "heading": author.name,
                                      "lede": f"{n} paper{'s' * (n != 1)} by {author.name}."},
                                     {"author": view})
-            items = [p.slug for p in sorted(author.papers, key=lambda p: feed_order(p.added, p.date, p.slug))[:size]]
+            items = [p.slug for p in sorted(author.papers, key=_feed_order)[:size]]
             key = self.planner._slugs_key("feed", "author", author.name, items)
             self.planner._add(f"{author.url}feed.xml", _output(
                 key, self.pages.feed(items, author.url, f" · {author.name}"), late=True))

@@ -165,8 +165,8 @@ class Planner:
         if self.urls.origin:  # a sitemap holds full URLs: without the site's host, none
             tag_slugs = [t.slug for t in self.model.tags]
             people = [a.slug for a in self.model.authors], [o.slug for o in self.model.orgs]
-            self._add("sitemap.xml", Output(self._slugs_key("sitemap", tag_slugs, people, slugs, exports=True),
-                                            make=pages.sitemap()))
+            key = self._slugs_key("sitemap", tag_slugs, people, slugs, exports=True)
+            self._add("sitemap.xml", Output(key, make=pages.sitemap()))
         sitemap_url = self.urls.absolute("sitemap.xml") if self.urls.origin else ""
         self._add("robots.txt", Output(digest(self.site_key, "robots"), make=pages.robots(sitemap_url)))
         self._add(".nojekyll", Output(digest("nojekyll"), make=lambda: b""))  # also build.MARKER

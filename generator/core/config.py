@@ -158,7 +158,8 @@ def _author_aliases(raw: dict, path: Path, lines: dict[Any, int]) -> tuple[tuple
         if name in pairs:
             raise ConfigError(f"author_aliases: {name!r} is listed twice", path=path, line=line,
                               hint="merge its spellings into one list")
-        pairs[name], where[name] = tuple(dict.fromkeys(s for s in map(normal_name, spellings) if s != name)), line
+        pairs[name] = tuple(dict.fromkeys(s for s in map(normal_name, spellings) if s != name))
+        where[name] = line
         for spelling in pairs[name]:
             if owner.setdefault(spelling, name) != name:
                 raise ConfigError(f"author_aliases: {spelling!r} is listed under both "
