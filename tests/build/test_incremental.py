@@ -13,7 +13,12 @@ from hypothesis import strategies as st
 from generator.core.entries import format_entry, read_entry
 from tests.conftest import FIXTURES, make_site, run, snapshot
 
-EDITS = ["note", "title", "tags", "status", "add", "delete", "template", "config", "touch"]
+EDITS = ["note", "title", "tags", "status", "add", "delete", "template", "config", "touch", "authors", "org",
+         "aliases"]
+# Spellings that a slug, NFKC or an alias may bring together: "Albert Gu" and "albert gu" share a
+# slug but stay two authors; the full-width "Ｔｒｉ Dao" is "Tri Dao"; "A. Gu" merges only by alias.
+NAMES = ["Albert Gu", "albert gu", "A. Gu", "Tri Dao", "Ｔｒｉ  Dao", "Zoë Ng"]
+ORGS = [("deepseek-ai", "DeepSeek"), ("DeepSeek-AI", "DeepSeek AI"), ("google", "Google")]
 
 
 def tree(out: Path) -> dict[str, bytes]:
@@ -45,6 +50,19 @@ def apply(site: Path, edit: str, n: int) -> None:
         entry.meta["tags"] = [f"topic-{n % 3}", *entry.meta.get("tags", [])[:1]]
     elif edit == "status":
         entry.meta["status"] = ["to-read", "reading", "read"][n % 3]
+    elif edit == "authors":
+        names = [NAMES[(n + i) % len(NAMES)] for i in range(n % 4)]
+        if names:
+            entry.meta["authors"] = names
+        else:
+            entry.meta.pop("authors", None)
+    elif edit == "org":
+        entry.meta["org_handle"], entry.meta["org"] = ORGS[n % len(ORGS)]
+    elif edit == "aliases":
+        config = site / "site.yaml"
+        block = "author_aliases:\n  Albert Gu: [A. Gu]\n"
+        config.write_text(config.read_text().replace(block, "") + (block if n % 2 else ""))
+        return
     elif edit == "delete":
         path.unlink()
         return
