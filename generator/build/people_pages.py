@@ -4,13 +4,15 @@ organisation. Apart from ``Planner`` so that each stays small; it adds to the sa
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from generator.build.facts import Output
 from generator.core.digests import digest
 from generator.site.feeds import feed_order
-from generator.site.people import People
+from generator.site.model import paginate
+from generator.site.people import Author, People
 from generator.site.views import author_index, author_view, org_view
 
 if TYPE_CHECKING:
@@ -37,6 +39,7 @@ class PeoplePlanner:
     def __init__(self, planner: Planner) -> None:
         self.planner, self.model, self.urls = planner, planner.model, planner.urls
         self.pages, self.site_key = planner.pages, planner.site_key
+        self._page_key, self._feed_key = self.site_key + b"author page", self.site_key + b"author feed"
 
     def plan(self) -> None:
         self._plan_authors()
@@ -50,17 +53,42 @@ class PeoplePlanner:
         make = self.pages.simple_page("authors.html", "Authors", "authors/", "authors", "authors", lede,
                                       groups=index, author_count=len(authors))
         self.planner._add("authors/", _output(digest(self.site_key, "authors", index, lede), make))
-        size = self.planner.config.feed_size
+        rank = {p.slug: i for i, p in enumerate(sorted(self.model.papers, key=_feed_order))}
         for author in authors:
-            view, n = author_view(author, self.urls), len(author.papers)
-            self.planner._plan_list(author.papers, author.url, "author.html",
-                                    {"kind": "author", "section": "authors", "heading": author.name,
-                                     "lede": f"{n} paper{'s' * (n != 1)} by {author.name}."},
-                                    {"author": view})
-            items = [p.slug for p in sorted(author.papers, key=_feed_order)[:size]]
-            key = self.planner._slugs_key("feed", "author", author.name, items)
-            self.planner._add(f"{author.url}feed.xml", _output(
-                key, self.pages.feed(items, author.url, f" · {author.name}"), late=True))
+            self._plan_author(author, rank)
+
+    def _plan_author(self, author: Author, rank: dict[str, int]) -> None:
+        """An author's pages and feed. The hot loop of a big list (more authors than papers):
+        keys are hashed straight from what the pages show, and the view data is made only
+        when a page is rendered."""
+        slugs = [p.slug for p in author.papers]
+        size = self.planner.config.per_page if self.planner.config.per_page > 0 else max(len(slugs), 1)
+        count = max(1, -(-len(slugs) // size))
+        shown = b"%s\0%s\0%d/%d" % (author.name.encode(), author.url.encode(), count, len(slugs))
+        row_key = self.planner._row_keys.__getitem__
+        for number in range(1, count + 1):
+            url = author.url if number == 1 else f"{author.url}page/{number}/"
+            rows = b"".join(map(row_key, slugs[(number - 1) * size:number * size]))
+            key = hashlib.blake2b(self._page_key + shown + b"\0%d\0" % number + rows, digest_size=16).digest()
+            self.planner._add(url, _output(key, self._author_page(author, number)))
+        items = sorted(slugs, key=rank.__getitem__)[:self.planner.config.feed_size]
+        idents = b"".join(map(self.planner._entry_idents.__getitem__, items))
+        key = hashlib.blake2b(self._feed_key + shown + b"\0" + idents, digest_size=16).digest()
+        self.planner._add(f"{author.url}feed.xml", _output(
+            key, self.pages.feed(items, author.url, f" · {author.name}"), late=True))
+
+    def _author_page(self, author: Author, number: int) -> Callable[[], Any]:
+        def make() -> Any:
+            from generator.build.plan import pager_of  # plan imports this module
+
+            pages = paginate(author.papers, self.planner.config.per_page, author.url)
+            page, n = pages[number - 1], len(author.papers)
+            info = {"kind": "author", "section": "authors", "heading": author.name,
+                    "lede": f"{n} paper{'s' * (n != 1)} by {author.name}."}
+            return self.pages.list_page("author.html", page, [p.slug for p in page.papers],
+                                        pager_of(page, pages, self.urls), info,
+                                        {"author": author_view(author, self.urls)})()
+        return make
 
     def _plan_orgs(self) -> None:
         orgs = [org_view(o, self.urls) for o in self.model.orgs]
