@@ -92,13 +92,14 @@ def page_slug(name: str, fallback: str) -> str:
 
 def initial(name: str) -> str:
     """The letter an author is indexed under: the first letter without accents, else ``#``."""
-    first = unicodedata.normalize("NFKD", name[:1])[:1].upper()
+    first = (name[:1] if name[:1].isascii() else unicodedata.normalize("NFKD", name[:1])[:1]).upper()
     return first if first.isalpha() and first.isascii() else "#"
 
 
 def sort_key(name: str) -> tuple[str, str, str]:
     """Alphabetical as written, accents and case aside (``Émile`` beside ``Emile``)."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    plain = name if name.isascii() else \
+        "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
     return (initial(name) == "#", plain.casefold(), name)
 
 
