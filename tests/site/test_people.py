@@ -4,11 +4,17 @@ merged only by ``author_aliases``, slugs that never merge two names, the index l
 from __future__ import annotations
 
 import datetime as dt
+import string
 from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+from slugify import slugify
 
 from generator.core.config import Config
 from generator.core.entries import Entry
 from generator.core.names import normal_name
+from generator.core.slugs import capped
 from generator.site.model import Paper, build_model, paper_of
 from generator.site.people import page_slug
 from generator.site.views import Urls, author_index, people_refs, row_view
@@ -90,3 +96,8 @@ def test_a_row_names_three_authors_then_how_many_more_and_a_count_only_paper_its
 def test_a_long_or_empty_name_still_makes_a_slug():
     assert page_slug("ｘ" * 300, "author").startswith("x" * 10) and len(page_slug("x" * 300, "author")) <= 80
     assert page_slug("???", "author") == "author"
+
+
+@given(st.text(alphabet=string.ascii_letters + string.digits + " .-", min_size=1, max_size=120))
+def test_the_quick_slug_of_a_plain_name_is_python_slugify_s(name):
+    assert page_slug(name, "author") == (capped(slugify(name)) or "author")
