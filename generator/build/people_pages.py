@@ -40,6 +40,7 @@ class PeoplePlanner:
         self.planner, self.model, self.urls = planner, planner.model, planner.urls
         self.pages, self.site_key = planner.pages, planner.site_key
         self._page_key, self._feed_key = self.site_key + b"author page", self.site_key + b"author feed"
+        self.feed_size = planner.config.feed_size
 
     def plan(self) -> None:
         self._plan_authors()
@@ -71,7 +72,7 @@ class PeoplePlanner:
             rows = b"".join(map(row_key, slugs[(number - 1) * size:number * size]))
             key = hashlib.blake2b(self._page_key + shown + b"\0%d\0" % number + rows, digest_size=16).digest()
             self.planner._add(url, _output(key, self._author_page(author, number)))
-        items = sorted(slugs, key=rank.__getitem__)[:self.planner.config.feed_size]
+        items = sorted(slugs, key=rank.__getitem__)[:self.feed_size] if len(slugs) > 1 else slugs
         idents = b"".join(map(self.planner._entry_idents.__getitem__, items))
         key = hashlib.blake2b(self._feed_key + shown + b"\0" + idents, digest_size=16).digest()
         self.planner._add(f"{author.url}feed.xml", _output(

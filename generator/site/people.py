@@ -116,28 +116,25 @@ def people_of(aliases: Iterable[tuple[str, Sequence[str]]], papers: Sequence[Any
         if paper.org_handle:
             by_org.setdefault(paper.org_handle, []).append(paper)
             names.setdefault(paper.org_handle, Counter())[paper.org or paper.org_handle] += 1
-    author_slugs = _unique_slugs(by_author, "author")
-    org_slugs = _unique_slugs(by_org, "org")
-    clashes = {f"author:{n}": s for n, s in author_slugs.items() if s != page_slug(n, "author")}
-    clashes |= {f"org:{h}": s for h, s in org_slugs.items() if s != page_slug(h, "org")}
+    author_slugs, clashed = _unique_slugs(by_author, "author")
+    org_slugs, org_clashed = _unique_slugs(by_org, "org")
+    clashes = {f"author:{n}": author_slugs[n] for n in clashed}
+    clashes |= {f"org:{h}": org_slugs[h] for h in org_clashed}
     authors = tuple(Author(n, author_slugs[n], tuple(by_author[n])) for n in sorted(by_author, key=sort_key))
     orgs = tuple(Org(h, min(names[h], key=lambda n: (-names[h][n], n)), org_slugs[h], tuple(by_org[h]))
                  for h in sorted(by_org, key=str.casefold))
     return People(merged, clashes), authors, orgs
 
 
-def _unique_slugs(names: Iterable[str], fallback: str) -> dict[str, str]:
-    """Each name's slug; names sharing one all get ``-`` and a digest of the name after it, so
-    that no page changes hands when another name comes or goes."""
+def _unique_slugs(names: Iterable[str], fallback: str) -> tuple[dict[str, str], list[str]]:
+    """Each name's slug, and the names that share one: those all get ``-`` and a digest of the
+    name after it, so that no page changes hands when another name comes or goes."""
+    slugs = {name: page_slug(name, fallback) for name in names}
     groups: dict[str, list[str]] = {}
-    for name in names:
-        groups.setdefault(page_slug(name, fallback).casefold(), []).append(name)
-    slugs = {}
-    for group in groups.values():
-        for name in group:
-            slug = page_slug(name, fallback)
-            if len(group) > 1:
-                tail = hashlib.blake2b(name.encode(), digest_size=3).hexdigest()
-                slug = f"{capped(slug, 80 - len(tail) - 1)}-{tail}"
-            slugs[name] = slug
-    return slugs
+    for name, slug in slugs.items():
+        groups.setdefault(slug, []).append(name)
+    clashed = [name for group in groups.values() if len(group) > 1 for name in group]
+    for name in clashed:
+        tail = hashlib.blake2b(name.encode(), digest_size=3).hexdigest()
+        slugs[name] = f"{capped(slugs[name], 80 - len(tail) - 1)}-{tail}"
+    return slugs, clashed

@@ -271,8 +271,8 @@ def test_no_site_yaml_above_is_a_config_error_with_a_hint(tmp_path):
 # ---- author_aliases ------------------------------------------------------------------------------
 
 def test_author_aliases_map_each_spelling_normalised_to_its_canonical_name(tmp_path):
-    config = load_config(site_with(tmp_path, "author_aliases:\n  'Albert  Gu': [A. Gu, 'Ａｌｂｅｒｔ Gu', Albert Gu]\n"
-                                             "  Tri Dao: T. Dao\n"))
+    text = "author_aliases:\n  'Albert  Gu': [A. Gu, 'Ａｌｂｅｒｔ Gu', Albert Gu]\n  Tri Dao: T. Dao\n"
+    config = load_config(site_with(tmp_path, text))
     assert config.author_aliases == (("Albert Gu", ("A. Gu",)), ("Tri Dao", ("T. Dao",)))
 
 
