@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from generator.build.facts import Output
 from generator.core.digests import digest
@@ -14,9 +14,6 @@ from generator.site.feeds import feed_order
 from generator.site.model import paginate
 from generator.site.people import Author, People
 from generator.site.views import author_index, author_view, org_view
-
-if TYPE_CHECKING:
-    from generator.build.plan import Planner
 
 
 def people_key(site_key: bytes, people: People) -> bytes:
@@ -36,8 +33,9 @@ def _output(key: bytes, make: Callable[[], Any], late: bool = False) -> Output:
 class PeoplePlanner:
     """Adds the author and organisation outputs to a ``Planner``'s."""
 
-    def __init__(self, planner: Planner) -> None:
-        self.planner, self.model, self.urls = planner, planner.model, planner.urls
+    def __init__(self, planner: Any, pager_of: Callable[..., dict[str, Any]]) -> None:
+        """``planner``: the ``plan.Planner`` whose outputs this adds to; ``pager_of``: its pagers."""
+        self.planner, self.model, self.urls, self.pager_of = planner, planner.model, planner.urls, pager_of
         self.pages, self.site_key = planner.pages, planner.site_key
         self._page_key, self._feed_key = self.site_key + b"author page", self.site_key + b"author feed"
         self.feed_size = planner.config.feed_size
@@ -80,14 +78,12 @@ class PeoplePlanner:
 
     def _author_page(self, author: Author, number: int) -> Callable[[], Any]:
         def make() -> Any:
-            from generator.build.plan import pager_of  # plan imports this module
-
             pages = paginate(author.papers, self.planner.config.per_page, author.url)
             page, n = pages[number - 1], len(author.papers)
             info = {"kind": "author", "section": "authors", "heading": author.name,
                     "lede": f"{n} paper{'s' * (n != 1)} by {author.name}."}
             return self.pages.list_page("author.html", page, [p.slug for p in page.papers],
-                                        pager_of(page, pages, self.urls), info,
+                                        self.pager_of(page, pages, self.urls), info,
                                         {"author": author_view(author, self.urls)})()
         return make
 

@@ -84,7 +84,7 @@ class Planner:
             self._add(paper.url, Output(key, None, paper.slug))
         self._plan_lists()
         self._plan_tags()
-        PeoplePlanner(self).plan()
+        PeoplePlanner(self, pager_of).plan()
         self._plan_pages_of_their_own()
         self._plan_exports()
         for name, path in self.pages.assets.items():
