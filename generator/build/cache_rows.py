@@ -130,18 +130,18 @@ def write_update(db: sqlite3.Connection, update: CacheUpdate, previous: tuple[di
 
 def facts_values(facts: EntryFacts) -> tuple:
     """An entry's facts as plain tuples and numbers: pickles several times faster than objects."""
-    slug, source, date, added, updated, tags, status = facts.paper
+    slug, source, date, added, updated, tags, status, authors, org, org_handle = facts.paper
     # a date known only to the year or month is kept as its text ("2017"), the rest as day numbers
     days = (date.text() if is_partial(date) else date.toordinal() if date else 0,
             added.toordinal() if added else 0, updated.toordinal() if updated else 0)
     return (facts.stat, facts.digest, facts.summary_key, facts.row_key, facts.export_key,
-            slug, source, days, tags, status)
+            slug, source, days, tags, status, authors, org, org_handle)
 
 
 def facts_of(values: tuple) -> EntryFacts:
     """The facts stored as ``facts_values`` made them."""
-    stat, key, summary_key, row_key, export_key, slug, source, (d, a, u), tags, status = values
+    stat, key, summary_key, row_key, export_key, slug, source, (d, a, u), tags, status, *people = values
     day = dt.date.fromordinal
     date = partial_date(d) if isinstance(d, str) else day(d) if d else None
-    paper = Paper(slug, source, date, day(a) if a else None, day(u) if u else None, tags, status)
+    paper = Paper(slug, source, date, day(a) if a else None, day(u) if u else None, tags, status, *people)
     return EntryFacts(stat, key, paper, summary_key, row_key, export_key)

@@ -49,6 +49,7 @@ class Pages:
             "author": self.config.author, "language": self.config.language,
             "base": self.urls.base_path, "home": link(""), "tags_url": link("tags/"),
             "stats_url": link("stats/"), "search_url": link("search/"),
+            "authors_url": link("authors/"), "orgs_url": link("orgs/"),
             "feed_url": link("feed.xml"), "bib_url": link("papers.bib"), "json_url": link("papers.json"),
             "pagefind_url": link("pagefind/"),
             "assets": {name: f"{link('assets/' + name)}?v={v}" for name, v in versions.items()},
@@ -74,7 +75,7 @@ class Pages:
         paper = self._papers[slug]
         made = self.summaries.new.get(slug)
         view = paper_view(paper, self.store.entry(slug).meta, self.urls, *self.store.fragments(slug),
-                          row=made.row if made else None)
+                          row=made.row if made else None, people=self.model.people)
         page = self.page(title=view["title"], url=paper.url, kind="paper", section="papers",
                          description=view["description"] or self.config.description, og_type="article")
         return self.html("paper.html", page=page, paper=view, related=self.related_view(slug))
@@ -151,6 +152,8 @@ class Pages:
             # the page changes when its entry is updated or added, not when the paper was published
             urls.append((absolute(paper.url), iso(paper.updated or paper.added or paper.date)))
         urls += [(absolute(tag.url), "") for tag in self.model.tags]
+        urls += [(absolute(page), "") for page in ("authors/", "orgs/")]
+        urls += [(absolute(item.url), "") for item in (*self.model.authors, *self.model.orgs)]
         return urls
 
     def robots(self, sitemap_url: str) -> Make:

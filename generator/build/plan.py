@@ -13,6 +13,7 @@ from generator.build.cache_rows import CacheRows
 from generator.build.facts import EntryFacts, Output, PaperSummary
 from generator.build.memo import SiteMemo, Structure, with_structure
 from generator.build.pages import Pages
+from generator.build.people_pages import PeoplePlanner, people_key
 from generator.build.related_lists import related_for
 from generator.build.store import EntryStore
 from generator.build.summaries import Summaries, summarise
@@ -22,7 +23,7 @@ from generator.core.entries import STATUSES, Entry
 from generator.core.errors import BuildError
 from generator.site.model import ListPage, Paper, paginate
 from generator.site.theme import Theme
-from generator.site.views import STATUS_LABELS, Urls, tag_view
+from generator.site.views import STATUS_LABELS, Urls, tag_view, top_people
 
 PAGER_WINDOW = 3
 
@@ -56,11 +57,12 @@ def plan_site(site: SiteInputs, memo: SiteMemo, records: dict[str, EntryFacts], 
     urls = Urls.from_base(site.base_url)
     store = EntryStore(rows, parsed)
     papers = {p.slug: p for p in memo.model.papers}
-    summarised = summarise(records, site.site_key, papers, store, urls, site.jobs)
+    site_key = people_key(site.site_key, memo.model.people)
+    summarised = summarise(records, site_key, papers, store, urls, site.jobs, memo.model.people)
     pages = Pages(site.config, site.theme, urls, memo.model, store, Summaries(summarised.summaries, rows),
                   related=related_for(summarised.records, store, rows, site.jobs))
     memo = with_structure(memo)
-    outputs = Planner(site.site_key, memo, summarised.records, pages).plan()
+    outputs = Planner(site_key, memo, summarised.records, pages).plan()
     return Planned(outputs, pages, summarised.records, summarised.summaries, memo)
 
 
@@ -85,6 +87,7 @@ class Planner:
             self._add(paper.url, Output(key, None, paper.slug))
         self._plan_lists()
         self._plan_tags()
+        PeoplePlanner(self, pager_of).plan()
         self._plan_pages_of_their_own()
         self._plan_exports()
         for name, path in self.pages.assets.items():
@@ -144,10 +147,10 @@ class Planner:
 
     def _plan_pages_of_their_own(self) -> None:
         pages, count = self.pages, len(self.model.papers)
-        stats = self.structure.stats
-        self._add("stats/", Output(digest(self.site_key, "stats", stats), make=pages.simple_page(
+        stats, top = self.structure.stats, top_people(self.model.authors, self.model.orgs, self.urls)
+        self._add("stats/", Output(digest(self.site_key, "stats", stats, top), make=pages.simple_page(
             "stats.html", "Stats", "stats/", "stats", "stats",
-            f"{count} papers by month, tag and reading status.", stats=stats)))
+            f"{count} papers by month, tag and reading status.", stats=stats, top=top)))
         self._add("search/", Output(digest(self.site_key, "search"), make=pages.simple_page(
             "search.html", "Search", "search/", "search", "search", "Search titles, abstracts and notes.")))
         self._add("404.html", Output(digest(self.site_key, "404"), make=pages.simple_page(
@@ -164,8 +167,9 @@ class Planner:
         self._add("papers.json", Output(json_key, make=pages.json(slugs), late=True))
         if self.urls.origin:  # a sitemap holds full URLs: without the site's host, none
             tag_slugs = [t.slug for t in self.model.tags]
-            self._add("sitemap.xml", Output(self._slugs_key("sitemap", tag_slugs, slugs, exports=True),
-                                            make=pages.sitemap()))
+            people = [a.slug for a in self.model.authors], [o.slug for o in self.model.orgs]
+            key = self._slugs_key("sitemap", tag_slugs, people, slugs, exports=True)
+            self._add("sitemap.xml", Output(key, make=pages.sitemap()))
         sitemap_url = self.urls.absolute("sitemap.xml") if self.urls.origin else ""
         self._add("robots.txt", Output(digest(self.site_key, "robots"), make=pages.robots(sitemap_url)))
         self._add(".nojekyll", Output(digest("nojekyll"), make=lambda: b""))  # also build.MARKER

@@ -15,6 +15,7 @@ from generator.core.parallel import fork_map, jobs_for
 from generator.site.bibtex import bibtex_entry
 from generator.site.exports import json_record
 from generator.site.model import Paper
+from generator.site.people import NO_PEOPLE, People
 from generator.site.views import Urls, row_view
 
 
@@ -27,7 +28,7 @@ class Summarised:
 
 
 def summarise(records: dict[str, EntryFacts], site_key: bytes, papers: dict[str, Paper],
-              store: EntryStore, urls: Urls, jobs: int) -> Summarised:
+              store: EntryStore, urls: Urls, jobs: int, people: People = NO_PEOPLE) -> Summarised:
     """Remake the summaries of entries that changed or were made for another site key (over
     ``jobs`` processes when there are many)."""
     stale = [s for s, facts in records.items() if facts.summary_key != site_key]
@@ -37,7 +38,7 @@ def summarise(records: dict[str, EntryFacts], site_key: bytes, papers: dict[str,
         made = []
         for slug in chunk:
             paper, meta = papers[slug], store.entry(slug).meta
-            row = row_view(paper, meta, urls)
+            row = row_view(paper, meta, urls, people)
             url = urls.absolute(paper.url)
             summary = PaperSummary(row, bibtex_entry(slug, meta, url), json_record(slug, url, meta))
             made.append((slug, summary, digest(row), digest(summary.bib, summary.json)))

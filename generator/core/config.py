@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from generator.core.errors import ConfigError
+from generator.core.names import normal_name
 from generator.core.validate import is_tag_name
 
 CONFIG_NAME = "site.yaml"
@@ -20,7 +21,7 @@ CACHE_DIR = ".papershelf-cache"  # build and import caches, never committed
 SCHEMA: dict[str, type | tuple[type, ...]] = {
     "title": str, "description": str, "author": str, "base_url": str, "language": str,
     "theme": str, "theme_dir": (str, type(None)), "output_dir": str, "feed_size": int,
-    "per_page": int, "tag_rules": dict,
+    "per_page": int, "tag_rules": dict, "author_aliases": dict,
 }
 
 
@@ -40,6 +41,8 @@ class Config:
     feed_size: int = 50
     per_page: int = 100
     tag_rules: tuple[tuple[str, tuple[str, ...]], ...] = field(default_factory=tuple)
+    # canonical author name -> the other spellings merged into it (names as ``normal_name``)
+    author_aliases: tuple[tuple[str, tuple[str, ...]], ...] = field(default_factory=tuple)
 
     @property
     def papers_dir(self) -> Path:
@@ -112,6 +115,8 @@ def load_config(root: Path) -> Config:
         raise ConfigError("output_dir must name a folder", path=path, line=lines.get("output_dir"))
     values["tag_rules"] = _tag_rules(values.get("tag_rules", {}), path, lines.get("tag_rules"))
     values["base_url"] = normalize_base_url(values.get("base_url", "/"))
+    values["author_aliases"] = _author_aliases(values.get("author_aliases", {}), path,
+                                               _nested_lines(node, "author_aliases"))
     return Config(root=root, **values)
 
 
@@ -133,6 +138,39 @@ def _tag_rules(raw: dict, path: Path, line: int | None) -> tuple[tuple[str, tupl
                 path=path, line=line)
         rules.append((tag, tuple(keywords)))
     return tuple(rules)
+
+
+def _author_aliases(raw: dict, path: Path, lines: dict[Any, int]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``author_aliases`` as (canonical, spellings) pairs, every name normalised; a spelling
+    under two canonical names, a canonical name listed twice or that is another's spelling, is
+    an error at its line."""
+    owner: dict[str, str] = {}
+    pairs: dict[str, tuple[str, ...]] = {}
+    where: dict[str, int | None] = {}
+    for canonical, spellings in raw.items():
+        line = lines.get(canonical, lines.get("author_aliases"))
+        spellings = [spellings] if isinstance(spellings, str) else spellings
+        if not isinstance(canonical, str) or not normal_name(canonical) or not isinstance(spellings, list) \
+                or not all(isinstance(s, str) and normal_name(s) for s in spellings):
+            raise ConfigError(f"author_aliases: {canonical!r} must map an author's name to a list of "
+                              "other spellings of it", path=path, line=line)
+        name = normal_name(canonical)
+        if name in pairs:
+            raise ConfigError(f"author_aliases: {name!r} is listed twice", path=path, line=line,
+                              hint="merge its spellings into one list")
+        pairs[name] = tuple(dict.fromkeys(s for s in map(normal_name, spellings) if s != name))
+        where[name] = line
+        for spelling in pairs[name]:
+            if owner.setdefault(spelling, name) != name:
+                raise ConfigError(f"author_aliases: {spelling!r} is listed under both "
+                                  f"{owner[spelling]!r} and {name!r}", path=path, line=line,
+                                  hint="list each spelling under one name")
+    for name in pairs:
+        if name in owner:
+            raise ConfigError(f"author_aliases: {name!r} is a name of its own and a spelling of "
+                              f"{owner[name]!r}", path=path, line=where[name],
+                              hint="list its spellings under one name")
+    return tuple(pairs.items())
 
 
 def _decode(data: bytes, path: Path) -> str:
@@ -158,6 +196,21 @@ def _key_lines(node: yaml.Node | None) -> dict[Any, int]:
         if isinstance(key, yaml.ScalarNode):
             with contextlib.suppress(yaml.YAMLError, TypeError):
                 lines[reader.construct_object(key)] = key.start_mark.line + 1
+    return lines
+
+
+def _nested_lines(node: yaml.Node | None, key: str) -> dict[Any, int]:
+    """Line numbers of ``key`` and of each key of the mapping under it (as YAML reads them)."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    reader = yaml.SafeLoader("")
+    lines: dict[Any, int] = {}
+    for name, value in node.value:
+        if isinstance(name, yaml.ScalarNode) and name.value == key:
+            lines[key] = name.start_mark.line + 1
+            for inner, _ in value.value if isinstance(value, yaml.MappingNode) else ():
+                with contextlib.suppress(yaml.YAMLError, TypeError):
+                    lines[reader.construct_object(inner)] = inner.start_mark.line + 1
     return lines
 
 

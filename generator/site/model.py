@@ -17,7 +17,9 @@ from slugify import slugify
 from generator.core.config import Config
 from generator.core.entries import STATUSES, Entry
 from generator.core.errors import BuildError
+from generator.core.names import normal_name
 from generator.core.slugs import capped
+from generator.site.people import NO_PEOPLE, Author, Org, People, people_of
 
 UNDATED = dt.date.min
 
@@ -35,6 +37,9 @@ class Paper(NamedTuple):
     updated: dt.date | None = None
     tags: tuple[str, ...] = ()
     status: str = STATUSES[0]
+    authors: tuple[str, ...] = ()  # as ``normal_name`` makes them, before ``author_aliases``
+    org: str = ""
+    org_handle: str = ""
 
     @property
     def url(self) -> str:
@@ -47,7 +52,19 @@ def paper_of(slug: str, entry: Entry, source: str) -> Paper:
     meta = entry.meta
     return Paper(slug=slug, source=source, date=meta.get("date"), added=meta.get("added"),
                  updated=meta.get("updated"), tags=tuple(dict.fromkeys(meta.get("tags") or ())),
-                 status=meta.get("status") or STATUSES[0])
+                 status=meta.get("status") or STATUSES[0], authors=_names(meta.get("authors")),
+                 org=_one_line(meta.get("org")), org_handle=_one_line(meta.get("org_handle")))
+
+
+def _names(authors: object) -> tuple[str, ...]:
+    """An entry's ``authors``, normalised, blanks and repeats left out."""
+    if not isinstance(authors, list):
+        return ()
+    return tuple(dict.fromkeys(n for n in (normal_name(a) for a in authors if isinstance(a, str)) if n))
+
+
+def _one_line(value: object) -> str:
+    return " ".join(value.split()) if isinstance(value, str) else ""
 
 
 @dataclass(frozen=True)
@@ -76,12 +93,16 @@ class ListPage:
 
 @dataclass(frozen=True)
 class Site:
-    """Everything to render: config, papers newest first, tags, papers per status."""
+    """Everything to render: config, papers newest first, tags, papers per status, authors
+    (alphabetical) and organisations, and how author and organisation names link."""
 
     config: Config
     papers: tuple[Paper, ...]
     tags: tuple[Tag, ...]
     statuses: Mapping[str, tuple[Paper, ...]]
+    authors: tuple[Author, ...] = ()
+    orgs: tuple[Org, ...] = ()
+    people: People = NO_PEOPLE
 
 
 def newest_first(paper: Paper) -> tuple:
@@ -94,8 +115,10 @@ def build_model(config: Config, papers: Iterable[Paper]) -> Site:
     """The site model of ``papers``; raises BuildError on a URL collision."""
     ordered = tuple(sorted(papers, key=newest_first))
     _refuse_collisions((p.url.casefold(), p.source) for p in ordered)
+    people, authors, orgs = people_of(config.author_aliases, ordered)
     return Site(config=config, papers=ordered, tags=_tags(ordered),
-                statuses={s: tuple(p for p in ordered if p.status == s) for s in STATUSES})
+                statuses={s: tuple(p for p in ordered if p.status == s) for s in STATUSES},
+                authors=authors, orgs=orgs, people=people)
 
 
 def tag_slug(name: str) -> str:

@@ -19,6 +19,7 @@ from generator.site.citation import doi_of, doi_url, outside_links, scholar_venu
 from generator.site.dates import display_date, iso, sort_key
 from generator.site.markup import plain_text, teaser
 from generator.site.model import Paper, Tag, tag_slug
+from generator.site.people import NO_PEOPLE, Author, Org, People, initial
 from generator.site.sanitize import strip_control
 
 _URL_PATH = re.compile(r"[A-Za-z0-9._~/-]*")  # needs no percent-encoding
@@ -31,6 +32,7 @@ def _url_path(path: str) -> str:
     return path if _URL_PATH.fullmatch(path) else quote(path, safe="/")
 
 STATUS_LABELS = {"to-read": "To read", "reading": "Reading", "read": "Read"}
+ROW_AUTHORS = 3  # a list row names this many authors, then "and N more"
 
 
 @dataclass(frozen=True)
@@ -104,10 +106,11 @@ def tag_refs(names: list[str], urls: Urls) -> list[dict[str, str]]:
     return [{"name": _text(name), "url": urls.link(f"tags/{tag_slug(name)}/")} for name in names]
 
 
-def row_view(paper: Paper, meta: dict[str, Any], urls: Urls) -> dict[str, Any]:
+def row_view(paper: Paper, meta: dict[str, Any], urls: Urls, people: People = NO_PEOPLE) -> dict[str, Any]:
     """A paper as one row of a list page."""
     title, subtitle = heading(meta, paper.slug)
     return {
+        **people_refs(paper, meta, urls, people, ROW_AUTHORS),
         "url": urls.link(paper.url), "title": title, "subtitle": subtitle,
         "date": iso(meta.get("date")), "date_display": display_date(meta.get("date")),
         "org": _text(meta.get("org") or ""), "tags": tag_refs(list(paper.tags), urls),
@@ -118,18 +121,19 @@ def row_view(paper: Paper, meta: dict[str, Any], urls: Urls) -> dict[str, Any]:
 
 
 def paper_view(paper: Paper, meta: dict[str, Any], urls: Urls, abstract_html: str,
-               notes_html: str, row: dict[str, Any] | None = None) -> dict[str, Any]:
+               notes_html: str, row: dict[str, Any] | None = None,
+               people: People = NO_PEOPLE) -> dict[str, Any]:
     """Everything a paper page shows; the HTML fragments (and its list row) come pre-rendered."""
-    row = row or row_view(paper, meta, urls)
+    row = row or row_view(paper, meta, urls, people)
     authors = _texts(meta.get("authors"))
     return {
-        **row, **citing_view(meta),
+        **row, **citing_view(meta), **people_refs(paper, meta, urls, people, None),
         "slug": paper.slug, "abs_url": urls.absolute(paper.url),
         "updated": iso(meta.get("updated")), "updated_display": display_date(meta.get("updated")),
         "added": iso(meta.get("added")), "added_display": display_date(meta.get("added")),
         "year": meta["date"].year if meta.get("date") else None,
         "org_handle": _text(meta.get("org_handle") or ""),
-        "authors": authors, "authors_count": meta.get("authors_count") or len(authors) or None,
+        "authors": authors,
         "categories": _texts(meta.get("categories")),
         "comment": _text(meta.get("comment") or ""), "sources": _texts(meta.get("sources")),
         "abstract_html": abstract_html, "notes_html": notes_html,
@@ -163,3 +167,52 @@ def tag_view(tag: Tag, urls: Urls) -> dict[str, Any]:
     """A tag with its link and paper count."""
     return {"name": _text(tag.name), "url": urls.link(tag.url), "count": len(tag.papers),
             "feed": urls.link(f"{tag.url}feed.xml"), "bib": urls.link(f"{tag.url}papers.bib")}
+
+
+# ----- authors and organisations ------------------------------------------------------------
+
+
+def people_refs(paper: Paper, meta: dict[str, Any], urls: Urls, people: People, most: int | None
+                ) -> dict[str, Any]:
+    """A paper's authors as links (the first ``most``, or all), how many there are, and its
+    organisation's page and Hugging Face address."""
+    names = paper.authors[:most] if most is not None else paper.authors
+    count = meta.get("authors_count") if isinstance(meta.get("authors_count"), int) else None
+    handle = paper.org_handle
+    return {
+        "author_refs": [{"name": _text(n), "url": urls.link(people.author_url(n))} for n in names],
+        "authors_more": len(paper.authors) - len(names),
+        "authors_count": count or len(paper.authors) or None,
+        "org_url": urls.link(people.org_url(handle)) if handle else "",
+        "org_hf": f"https://huggingface.co/{quote(handle, safe='')}" if handle else "",
+    }
+
+
+def author_index(authors: tuple[Author, ...], urls: Urls) -> list[dict[str, Any]]:
+    """Every author with its link and paper count, grouped by initial letter (``#`` last)."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for author in authors:
+        groups.setdefault(initial(author.name), []).append(
+            {"name": _text(author.name), "url": urls.link(author.url), "count": len(author.papers)})
+    return [{"letter": letter, "anchor": "letter-" + ("other" if letter == "#" else letter.lower()),
+             "authors": members} for letter, members in groups.items()]
+
+
+def author_view(author: Author, urls: Urls) -> dict[str, Any]:
+    """An author with the link of their page and feed, and their paper count."""
+    return {"name": _text(author.name), "url": urls.link(author.url), "count": len(author.papers),
+            "feed": urls.link(f"{author.url}feed.xml")}
+
+
+def org_view(org: Org, urls: Urls) -> dict[str, Any]:
+    """An organisation with its page, its Hugging Face address and its paper count."""
+    return {"name": _text(org.name), "handle": _text(org.handle), "url": urls.link(org.url),
+            "count": len(org.papers), "hf": f"https://huggingface.co/{quote(org.handle, safe='')}"}
+
+
+def top_people(authors: tuple[Author, ...], orgs: tuple[Org, ...], urls: Urls, size: int = 10
+               ) -> dict[str, list[dict[str, Any]]]:
+    """The authors and organisations with the most papers (ties alphabetical), for the stats page."""
+    most = sorted(authors, key=lambda a: -len(a.papers))[:size]  # stable: alphabetical within a count
+    top_orgs = sorted(orgs, key=lambda o: -len(o.papers))[:size]
+    return {"authors": [author_view(a, urls) for a in most], "orgs": [org_view(o, urls) for o in top_orgs]}

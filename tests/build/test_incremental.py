@@ -15,7 +15,11 @@ from generator.core.partial_dates import PartialDate
 from tests.conftest import FIXTURES, make_site, run, snapshot
 
 EDITS = ["note", "title", "tags", "status", "add", "delete", "template", "config", "touch", "cite", "partial",
-         "abstract", "copy-abstract", "related-note"]
+         "abstract", "copy-abstract", "related-note", "authors", "org", "aliases"]
+# Spellings that a slug, NFKC or an alias may bring together: "Albert Gu" and "albert gu" share a
+# slug but stay two authors; the full-width "Ｔｒｉ Dao" is "Tri Dao"; "A. Gu" merges only by alias.
+NAMES = ["Albert Gu", "albert gu", "A. Gu", "Tri Dao", "Ｔｒｉ  Dao", "Zoë Ng"]
+ORGS = [("deepseek-ai", "DeepSeek"), ("DeepSeek-AI", "DeepSeek AI"), ("google", "Google")]
 
 
 def tree(out: Path) -> dict[str, bytes]:
@@ -75,6 +79,19 @@ def apply(site: Path, edit: str, n: int) -> None:
         entry.meta.update(bibkey=f"key{n % 2}", venue=["Nature", "ICML 2024"][n % 2], doi=f"10.1234/{n}")
     elif edit == "partial":
         entry.meta["date"] = PartialDate(2020 + n % 5, n % 12 + 1 if n % 2 else None)
+    elif edit == "authors":
+        names = [NAMES[(n + i) % len(NAMES)] for i in range(n % 4)]
+        if names:
+            entry.meta["authors"] = names
+        else:
+            entry.meta.pop("authors", None)
+    elif edit == "org":
+        entry.meta["org_handle"], entry.meta["org"] = ORGS[n % len(ORGS)]
+    elif edit == "aliases":
+        config = site / "site.yaml"
+        block = "author_aliases:\n  Albert Gu: [A. Gu]\n"
+        config.write_text(config.read_text().replace(block, "") + (block if n % 2 else ""))
+        return
     elif edit == "delete":
         path.unlink()
         return

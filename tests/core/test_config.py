@@ -45,7 +45,7 @@ def config_error(tmp_path: Path, text: str | bytes) -> ConfigError:
 
 DEFAULTS = {"title": "Reading list", "description": "Papers I am reading, with notes.", "author": "",
             "base_url": "/", "language": "en", "theme": "default", "theme_dir": None,
-            "output_dir": "_site", "feed_size": 50, "per_page": 100, "tag_rules": ()}
+            "output_dir": "_site", "feed_size": 50, "per_page": 100, "tag_rules": (), "author_aliases": ()}
 
 
 @pytest.mark.parametrize("text", ["", "\n", "# only a comment\n", "---\n", "{}\n", "~\n"])
@@ -64,13 +64,15 @@ def test_a_minimal_site_yaml_sets_what_it_says_and_defaults_the_rest(tmp_path):
 def test_every_key_can_be_set(tmp_path):
     text = ("title: T\ndescription: D\nauthor: A\nbase_url: https://x.org/r\nlanguage: fr\n"
             "theme: dark\ntheme_dir: mine\noutput_dir: public\nfeed_size: 5\nper_page: 7\n"
-            "tag_rules:\n  moe: [mixture of experts, MoE]\n  code: software\n")
+            "tag_rules:\n  moe: [mixture of experts, MoE]\n  code: software\n"
+            "author_aliases:\n  Albert Gu: [A. Gu]\n")
     config = load_config(site_with(tmp_path, text))
     assert dataclasses.asdict(config) == {
         "root": tmp_path, "title": "T", "description": "D", "author": "A",
         "base_url": "https://x.org/r/", "language": "fr", "theme": "dark", "theme_dir": "mine",
         "output_dir": "public", "feed_size": 5, "per_page": 7,
         "tag_rules": (("moe", ("mixture of experts", "MoE")), ("code", ("software",))),
+        "author_aliases": (("Albert Gu", ("A. Gu",)),),
     }
     assert set(SCHEMA) == set(DEFAULTS)
 
@@ -264,3 +266,27 @@ def test_no_site_yaml_above_is_a_config_error_with_a_hint(tmp_path):
         find_site_root(tmp_path)
     assert str(tmp_path.resolve()) in caught.value.message
     assert "--site DIR" in caught.value.hint and "papershelf init DIR" in caught.value.hint
+
+
+# ---- author_aliases ------------------------------------------------------------------------------
+
+def test_author_aliases_map_each_spelling_normalised_to_its_canonical_name(tmp_path):
+    text = "author_aliases:\n  'Albert  Gu': [A. Gu, 'Ａｌｂｅｒｔ Gu', Albert Gu]\n  Tri Dao: T. Dao\n"
+    config = load_config(site_with(tmp_path, text))
+    assert config.author_aliases == (("Albert Gu", ("A. Gu",)), ("Tri Dao", ("T. Dao",)))
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ("title: x\nauthor_aliases:\n  Albert Gu: [A. Gu]\n  Tri Dao: [T. Dao, ' A.  Gu']\n", 4,
+     "'A. Gu' is listed under both 'Albert Gu' and 'Tri Dao'"),
+    ("author_aliases:\n  Albert Gu: [A. Gu]\n  A. Gu: [Gu A.]\n", 3,
+     "'A. Gu' is a name of its own and a spelling of 'Albert Gu'"),
+    ("author_aliases:\n  Albert Gu: [A. Gu]\n  Albert  Gu: [Gu, A.]\n", 3, "'Albert Gu' is listed twice"),
+    ("author_aliases:\n  Albert Gu: 3\n", 2, "'Albert Gu' must map an author's name to a list"),
+    ("author_aliases:\n  Albert Gu: ['']\n", 2, "'Albert Gu' must map an author's name to a list"),
+    ("\nauthor_aliases: [Albert Gu]\n", 2, "author_aliases must be a dict"),
+])
+def test_a_bad_author_alias_is_an_error_at_its_line(tmp_path, text, line, message):
+    error = config_error(tmp_path, text)
+    assert error.line == line and error.path == tmp_path / "site.yaml"
+    assert message in error.message, error.message

@@ -30,6 +30,7 @@ READ_PAPER = "deepseek-prover-v2-advancing-formal-mathematical-reasoning-via-rei
 ORG_PAPER = "starcoder-2-and-the-stack-v2-the-next-generation"
 ORG_NAME = "Allen Institute for Software"
 NOTES = (HERE / "fixtures" / "notes.md").read_text(encoding="utf-8")
+AUTHORS = ["Ada Lovelace", "Émilie du Châtelet", "Grace Hopper"]  # on the notes and the read paper
 
 SEARCH_READY = ("() => { const s = document.querySelector('#search-status');"
                 " return s && /paper|Type to search/.test(s.textContent); }")
@@ -52,6 +53,10 @@ PAGE_TYPES = {
     "status": PageType("status/reading/"),
     "search": PageType("search/?q=reasoning", ready=SEARCH_READY),
     "stats": PageType("stats/"),
+    "authors": PageType("authors/"),
+    "author": PageType("authors/ada-lovelace/"),
+    "orgs": PageType("orgs/"),
+    "org": PageType("orgs/allenai-software/"),
     "404": PageType("no-such-page/", status=404),
 }
 
@@ -66,9 +71,9 @@ def curate(root: Path) -> None:
     """What a curator does after importing: statuses, a rating, notes, an organisation, paging."""
     folder = root / "content" / "papers"
     edits = {
-        NOTES_PAPER: {"status": "reading", "rating": 4, "venue": "Proceedings of ISCA 2025",
-                      "doi": "10.1145/3695053.3731412", "code": "https://github.com/deepseek-ai/3FS"},
-        READ_PAPER: {"status": "read", "rating": 5},
+        NOTES_PAPER: {"status": "reading", "rating": 4, "authors": AUTHORS,
+                      "venue": "Proceedings of ISCA 2025", "doi": "10.1145/3695053.3731412", "code": "https://github.com/deepseek-ai/3FS"},
+        READ_PAPER: {"status": "read", "rating": 5, "authors": AUTHORS[:2]},
         ORG_PAPER: {"org": ORG_NAME, "org_handle": "allenai-software", "status": "read"},
     }
     for slug, meta in edits.items():

@@ -44,4 +44,5 @@ def test_bad_config_is_one_line(site):
     assert result.exit_code == 1
     assert result.stderr.strip().endswith("site.yaml:2: error: unknown key 'them' (known keys: "
                                           "title, description, author, base_url, language, theme, "
-                                          "theme_dir, output_dir, feed_size, per_page, tag_rules)")
+                                          "theme_dir, output_dir, feed_size, per_page, tag_rules, "
+                                          "author_aliases)")

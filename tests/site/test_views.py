@@ -40,7 +40,7 @@ META = {
 }
 PAPER = Paper(slug="deepseek-r1", source="content/papers/deepseek-r1.md", date=META["date"],
               added=META["added"], updated=META["updated"], tags=("reasoning", "Vision Language"),
-              status="reading")
+              status="reading", authors=("A. One", "B. Two"), org="deepseek-ai", org_handle="deepseek-ai")
 
 
 # ---- Urls ------------------------------------------------------------------------------------
@@ -145,6 +145,10 @@ def test_row_view_holds_what_a_list_row_shows():
                  {"name": "Vision Language", "url": "/repo/tags/vision-language/"}],
         "status": "reading", "status_label": "Reading", "upvotes": 42, "rating": 4,
         "teaser": row["teaser"], "arxiv": "2501.12948",
+        "author_refs": [{"name": "A. One", "url": "/repo/authors/a-one/"},
+                        {"name": "B. Two", "url": "/repo/authors/b-two/"}],
+        "authors_more": 0, "authors_count": 2,
+        "org_url": "/repo/orgs/deepseek-ai/", "org_hf": "https://huggingface.co/deepseek-ai",
     }
     assert row["teaser"].startswith("We scale reasoning with O(n) memory.")  # LaTeX flattened
     assert row["teaser"].endswith("…") and len(row["teaser"]) <= 281
