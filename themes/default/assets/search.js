@@ -195,10 +195,55 @@ async function showMore(browsing, token) {
 // the parts' results by score, which for a sort is a result's place within its own part).
 async function sortedLists(query, options) {
   if (partNames.length < 2) return null;
-  return Promise.all(partNames.map(async (name) => {
+  const names = options.filters.part ? options.filters.part.any : partNames;
+  return Promise.all(names.map(async (name) => {
     const search = await pagefind.search(query, { ...options, filters: { ...options.filters, part: name } });
     return search ? search.results : [];
   }));
+}
+
+// Pagefind answers a word that no indexed word starts with by the longest indexed word that
+// begins it (a near miss, for typos), and decides that in each index: a part that lacks a word
+// other parts have would add near misses one index over everything never shows. So for each
+// word, a part with no exact (stemmed) match is kept only if its best result matches as much
+// of the word as the best part does: all of it when some part has it, else the longest start.
+const PUNCTUATION = /[\p{Pd}\p{Pe}\p{Pf}\p{Pi}\p{Po}\p{Ps}]/gu;
+
+function words(text) {
+  return text.toLocaleLowerCase().normalize("NFD").replace(/\p{M}/gu, "")
+    .split(/\s+/).map((word) => word.replace(PUNCTUATION, "")).filter(Boolean);
+}
+
+async function countsByPart(query, filters = {}) {
+  const search = await pagefind.search(query, { filters });
+  return (search && search.filters.part) || {};
+}
+
+// How much of ``word`` a part's best result for it matches: all of it, or the longest start.
+async function matched(word, part) {
+  const best = (await pagefind.search(word, { filters: { part } })).results[0];
+  const { content } = await best.data();
+  let length = 0;
+  // Pagefind indexes "Tequoro-89B" as "tequoro89b" and as "tequoro" and "89b".
+  for (const seen of [...words(content), ...words(content.replace(PUNCTUATION, " "))]) {
+    if (seen.startsWith(word)) return word.length;
+    if (word.startsWith(seen)) length = Math.max(length, seen.length);
+  }
+  return length;
+}
+
+async function partsWithWords(query) {
+  if (partNames.length < 2 || /^\s*".+"\s*$/.test(query)) return null;
+  const kept = new Set(partNames);
+  for (const word of new Set(words(query))) {
+    const [exact, found] = await Promise.all([countsByPart(`"${word}"`), countsByPart(word)]);
+    const loose = partNames.filter((part) => !(exact[part] > 0) && found[part] > 0);
+    if (!loose.length) continue;
+    const lengths = await Promise.all(loose.map((part) => matched(word, part)));
+    const most = partNames.some((part) => exact[part] > 0) ? word.length : Math.max(...lengths);
+    loose.forEach((part, index) => lengths[index] < most && kept.delete(part));
+  }
+  return kept.size < partNames.length ? [...kept] : null;
 }
 
 async function run() {
@@ -220,6 +265,8 @@ async function run() {
     return;
   }
   const query = browsing ? null : state.query;
+  const kept = query ? await partsWithWords(query) : null;
+  if (kept) options.filters.part = { any: kept };
   const search = await pagefind.search(query, options);
   const lists = key && search ? await sortedLists(query, options) : null;
   if (token !== generation || !search) return;
