@@ -46,7 +46,7 @@ def write_parts(site: Path, bundle: Path, groups: list[list[Path]]) -> list[str]
     """Index each group of pages as part ``pNN`` under ``bundle`` and name them in parts.json."""
     bundle.mkdir(parents=True, exist_ok=True)
     names = [f"p{number:02d}" for number in range(len(groups))]
-    for name, pages in zip(names, groups):
+    for name, pages in zip(names, groups, strict=True):
         index_pages(site, pages, bundle / name)
     (bundle / "parts.json").write_text(json.dumps({"version": 1, "parts": names}), encoding="utf-8")
     return names

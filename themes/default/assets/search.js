@@ -221,7 +221,8 @@ async function countsByPart(query, filters = {}) {
 
 // How much of ``word`` a part's best result for it matches: all of it, or the longest start.
 async function matched(word, part) {
-  const best = (await pagefind.search(word, { filters: { part } })).results[0];
+  const best = (await pagefind.search(word, { filters: { part } }))?.results[0];
+  if (!best) return 0;
   const { content } = await best.data();
   let length = 0;
   // Pagefind indexes "Tequoro-89B" as "tequoro89b" and as "tequoro" and "89b".
