@@ -66,11 +66,14 @@ ALL_RESULTS = """async () => {
   while (!more.hidden) {
     const before = list.children.length;
     more.click();
-    await new Promise((done) => {
+    const grew = await new Promise((done) => {
+      const start = Date.now();
       const timer = setInterval(() => {
-        if (list.children.length > before || more.hidden) { clearInterval(timer); done(); }
+        const moved = list.children.length > before || more.hidden;
+        if (moved || Date.now() - start > 60000) { clearInterval(timer); done(moved); }
       }, 5);
     });
+    if (!grew) break;
   }
   return [...list.querySelectorAll(".row-title a")].map((a) => a.getAttribute("href"));
 }"""

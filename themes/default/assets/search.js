@@ -185,10 +185,15 @@ class ResultList {
 }
 
 async function showMore(browsing, token) {
-  const items = await shown.take(PAGE);
-  if (token !== generation) return;
-  for (const data of items) list.append(resultItem(data, browsing));
-  moreButton.hidden = shown.done;
+  // One page at a time: a second click while a page loads waits for it, so nothing is shown twice.
+  const results = shown;
+  results.queue = (results.queue || Promise.resolve()).then(async () => {
+    const items = await results.take(PAGE);
+    if (token !== generation) return;
+    for (const data of items) list.append(resultItem(data, browsing));
+    moreButton.hidden = results.done || !items.length;
+  });
+  await results.queue;
 }
 
 // Each part's own results of a sorted search, in its sort order (Pagefind's merged list orders
