@@ -60,7 +60,7 @@ def test_a_query_typed_while_the_index_loads_is_searched_once_it_has_loaded(page
     """A reader who types before Pagefind has loaded (a slow link, a busy machine) gets the
     results of what they typed, not an emptied box."""
     held = []
-    page.route("**/pagefind/pagefind.js", lambda route: held.append(route))
+    page.route("**/pagefind.js", lambda route: held.append(route))
     page.goto(f"{page.base}search/")
     page.wait_for_function("() => document.readyState === 'complete'")
     page.fill("#search-input", "CHiSafetyBench")

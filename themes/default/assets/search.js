@@ -1,6 +1,15 @@
 // Search page: Pagefind's JS API with this theme's markup. Query, filters and sort live in
 // the URL (?q=moe&tag=reasoning&sort=date:desc), so results can be linked and bookmarked.
 // An empty query with filters browses every paper that matches them.
+//
+// The index comes in parts (pagefind/parts.json names them; each is a whole Pagefind bundle):
+// the first is imported, the others merged into it with mergeIndex, so the WebAssembly is
+// fetched once and a query fetches only the index chunks of its words in each part. Each part
+// carries a synthetic "part" filter. Filter counts and relevance order are Pagefind's merged
+// ones (counts are sums over the parts). A sorted search is ordered across parts here: each
+// part's own sorted list is asked for (filter "part"), and the lists are merged lazily by the
+// sort value in each result's metadata (sort_date, sort_added), loading only the results shown
+// plus one waiting head per part.
 
 const form = document.querySelector(".search-form");
 const input = document.getElementById("search-input");
@@ -10,10 +19,11 @@ const statusLine = document.getElementById("search-status");
 const list = document.getElementById("search-results");
 const moreButton = document.getElementById("search-more");
 
-const FILTERS = [["status", "Status"], ["tag", "Tag"], ["year", "Year"], ["org", "Organisation"]];
+const FILTERS = [["status", "Status"], ["tag", "Tag"], ["year", "Year"], ["org", "Organisation"], ["venue", "Venue"]];
 const PAGE = 10;
 let pagefind = null;
-let shown = [];
+let partNames = [];
+let shown = null;
 let generation = 0;
 
 function readUrl() {
@@ -123,12 +133,123 @@ function resultItem(data, browsing) {
   return li;
 }
 
+// The results of one search, handed out a page at a time: Pagefind's order, or (sorted) the
+// parts' own sorted lists merged by the value of the sort key.
+class ResultList {
+  constructor(results, lists, key, direction) {
+    this.total = results.length;
+    this.results = results;
+    this.taken = 0;
+    this.key = key ? `sort_${key}` : null;
+    this.sign = direction === "asc" ? 1 : -1;
+    this.lists = (lists || []).map((list) => ({ results: list, next: 0, head: null }));
+  }
+
+  async take(count) {
+    if (!this.key) {
+      const next = this.results.slice(this.taken, this.taken + count);
+      this.taken += next.length;
+      return Promise.all(next.map((result) => result.data()));
+    }
+    const out = [];
+    while (out.length < count) {
+      const heads = await Promise.all(this.lists.map((list) => this.head(list)));
+      let best = -1;
+      heads.forEach((data, index) => {
+        if (data && (best < 0 || this.before(data, heads[best]))) best = index;
+      });
+      if (best < 0) break;
+      out.push(heads[best]);
+      this.lists[best].next += 1;
+      this.lists[best].head = null;
+    }
+    this.taken += out.length;
+    return out;
+  }
+
+  head(list) {
+    if (list.next >= list.results.length) return null;
+    list.head ||= list.results[list.next].data();
+    return list.head;
+  }
+
+  before(a, b) {
+    const x = a.meta[this.key] || "";
+    const y = b.meta[this.key] || "";
+    return x !== y && (x < y ? -1 : 1) * this.sign < 0;
+  }
+
+  get done() {
+    return this.taken >= this.total;
+  }
+}
+
 async function showMore(browsing, token) {
-  const next = shown.slice(list.children.length, list.children.length + PAGE);
-  const items = await Promise.all(next.map((result) => result.data()));
-  if (token !== generation) return;
-  for (const data of items) list.append(resultItem(data, browsing));
-  moreButton.hidden = list.children.length >= shown.length;
+  // One page at a time: a second click while a page loads waits for it, so nothing is shown twice.
+  const results = shown;
+  results.queue = (results.queue || Promise.resolve()).then(async () => {
+    const items = await results.take(PAGE);
+    if (token !== generation) return;
+    for (const data of items) list.append(resultItem(data, browsing));
+    moreButton.hidden = results.done || !items.length;
+  });
+  await results.queue;
+}
+
+// Each part's own results of a sorted search, in its sort order (Pagefind's merged list orders
+// the parts' results by score, which for a sort is a result's place within its own part).
+async function sortedLists(query, options) {
+  if (partNames.length < 2) return null;
+  const names = options.filters.part ? options.filters.part.any : partNames;
+  return Promise.all(names.map(async (name) => {
+    const search = await pagefind.search(query, { ...options, filters: { ...options.filters, part: name } });
+    return search ? search.results : [];
+  }));
+}
+
+// Pagefind answers a word that no indexed word starts with by the longest indexed word that
+// begins it (a near miss, for typos), and decides that in each index: a part that lacks a word
+// other parts have would add near misses one index over everything never shows. So for each
+// word, a part with no exact (stemmed) match is kept only if its best result matches as much
+// of the word as the best part does: all of it when some part has it, else the longest start.
+const PUNCTUATION = /[\p{Pd}\p{Pe}\p{Pf}\p{Pi}\p{Po}\p{Ps}]/gu;
+
+function words(text) {
+  return text.toLocaleLowerCase().normalize("NFD").replace(/\p{M}/gu, "")
+    .split(/\s+/).map((word) => word.replace(PUNCTUATION, "")).filter(Boolean);
+}
+
+async function countsByPart(query, filters = {}) {
+  const search = await pagefind.search(query, { filters });
+  return (search && search.filters.part) || {};
+}
+
+// How much of ``word`` a part's best result for it matches: all of it, or the longest start.
+async function matched(word, part) {
+  const best = (await pagefind.search(word, { filters: { part } }))?.results[0];
+  if (!best) return 0;
+  const { content } = await best.data();
+  let length = 0;
+  // Pagefind indexes "Tequoro-89B" as "tequoro89b" and as "tequoro" and "89b".
+  for (const seen of [...words(content), ...words(content.replace(PUNCTUATION, " "))]) {
+    if (seen.startsWith(word)) return word.length;
+    if (word.startsWith(seen)) length = Math.max(length, seen.length);
+  }
+  return length;
+}
+
+async function partsWithWords(query) {
+  if (partNames.length < 2 || /^\s*".+"\s*$/.test(query)) return null;
+  const kept = new Set(partNames);
+  for (const word of new Set(words(query))) {
+    const [exact, found] = await Promise.all([countsByPart(`"${word}"`), countsByPart(word)]);
+    const loose = partNames.filter((part) => !(exact[part] > 0) && found[part] > 0);
+    if (!loose.length) continue;
+    const lengths = await Promise.all(loose.map((part) => matched(word, part)));
+    const most = partNames.some((part) => exact[part] > 0) ? word.length : Math.max(...lengths);
+    loose.forEach((part, index) => lengths[index] < most && kept.delete(part));
+  }
+  return kept.size < partNames.length ? [...kept] : null;
 }
 
 async function run() {
@@ -138,37 +259,57 @@ async function run() {
   const filters = {};
   for (const [key] of FILTERS) if (state.selected[key].length) filters[key] = { any: state.selected[key] };
   const options = { filters };
-  if (state.sort) {
-    const [key, direction] = state.sort.split(":");
-    options.sort = { [key]: direction };
-  }
+  const [key, direction] = state.sort ? state.sort.split(":") : [];
+  if (key) options.sort = { [key]: direction };
   const browsing = !state.query;
   if (browsing && !Object.keys(filters).length && !state.sort) {
     renderFilters(await pagefind.filters(), state);
     list.replaceChildren();
-    shown = [];
+    shown = null;
     moreButton.hidden = true;
     statusLine.textContent = "Type to search, or pick a filter to browse.";
     return;
   }
-  const search = await pagefind.search(browsing ? null : state.query, options);
+  const query = browsing ? null : state.query;
+  const kept = query ? await partsWithWords(query) : null;
+  if (kept) options.filters.part = { any: kept };
+  const search = await pagefind.search(query, options);
+  const lists = key && search ? await sortedLists(query, options) : null;
   if (token !== generation || !search) return;
-  shown = search.results;
+  shown = new ResultList(search.results, lists, lists && key, direction);
   renderFilters(search.filters, state);
   list.replaceChildren();
   await showMore(browsing, token);
   if (token !== generation) return;
-  const count = shown.length;
+  const count = shown.total;
   const what = browsing ? "matching the filters" : `for “${state.query}”`;
   statusLine.textContent = `${count} paper${count === 1 ? "" : "s"} ${what}.`;
 }
 
+async function partsOf(bundle) {
+  const response = await fetch(`${bundle}parts.json`);
+  if (!response.ok) return null;
+  const parts = (await response.json()).parts;
+  if (!Array.isArray(parts) || !parts.length) throw new Error("parts.json names no parts");
+  return parts.map(String);
+}
+
+async function loadIndex(bundle, base) {
+  // A site built before the index came in parts has one bundle at pagefind/ and no parts.json.
+  const parts = await partsOf(bundle);
+  partNames = parts || [];
+  const path = (name) => `${bundle}${name}/`;
+  const options = { baseUrl: base, excerptLength: 24 };
+  pagefind = await import(`${parts ? path(parts[0]) : bundle}pagefind.js`);
+  await pagefind.options(parts ? { ...options, mergeFilter: { part: parts[0] } } : options);
+  await pagefind.init();
+  await Promise.all(partNames.slice(1).map(
+    (name) => pagefind.mergeIndex(path(name), { ...options, mergeFilter: { part: name } })));
+}
+
 async function start() {
-  const base = form.dataset.base;
   try {
-    pagefind = await import(`${form.dataset.bundle}pagefind.js`);
-    await pagefind.options({ baseUrl: base, excerptLength: 24 });
-    await pagefind.init();
+    await loadIndex(form.dataset.bundle, form.dataset.base);
   } catch (error) {
     statusLine.textContent = "The search index could not be loaded.";
     return;
