@@ -146,15 +146,16 @@ def _build(
 
     read = load_records(scan, state.load_records(), options.jobs or cpu_count())
     phase(f"read entries ({len(read.parsed)} parsed)")
-    planned = _plan(config, theme, options, site_key, state, read)
+    planned = _plan(config, theme, options, site_key, state, read, phase)
     phase(f"planned {len(planned.outputs)} outputs")
     work = _work_to_do(planned, state, options, site_key, fresh=opened.repair or not opened.trusted)
     phase(f"compared ({len(work.stale)} stale)")
-    done, search = _write(planned, work, options, progress, state.begin)
+    done, search = _write(planned, work, options, progress, state.begin, phase)
     report.written, report.deleted = done.written, done.deleted
     report.unchanged = 0 if work.fresh else len(planned.outputs) - len(done.written)
     report.search = search if options.search else "skipped"
-    phase("rendered and written")
+    if work.search_due:
+        phase(f"search index {search}")
     crash_point("written")
     state.memo = planned.memo
     update = _cache_update(planned, work, state, options, site_key, read.parsed)
@@ -210,14 +211,15 @@ def _scan(config: Config, state: BuildState, changed: Collection[str] | None) ->
 
 
 def _plan(config: Config, theme: Theme, options: BuildOptions, site_key: bytes, state: BuildState,
-          read: EntriesRead) -> Planned:
+          read: EntriesRead, step: Callable[[str], None]) -> Planned:
     """The plan of every output (the page machinery is imported only now: Jinja, Markdown
     and friends load only when there is work)."""
     from generator.build.plan import SiteInputs, plan_site
 
     memo = site_model(config, read.records, state.memo)
+    step("site model (authors, organisations, tags)")
     site = SiteInputs(config, theme, options.base_url, site_key, options.jobs or cpu_count())
-    return plan_site(site, memo, read.records, read.parsed, state.rows)
+    return plan_site(site, memo, read.records, read.parsed, state.rows, step)
 
 
 @dataclass(frozen=True)
@@ -254,7 +256,7 @@ def _work_to_do(planned: Planned, state: BuildState, options: BuildOptions, site
 
 
 def _write(planned: Planned, work: Work, options: BuildOptions, progress: Callable[[int, int], None] | None,
-           begin: Callable[[], None]) -> tuple[Written, str]:
+           begin: Callable[[], None], phase: Callable[[str], None]) -> tuple[Written, str]:
     """Write the site: all of it into a fresh folder swapped in, or the stale outputs in place;
     then the parts of the search index that are due. ``begin`` marks the build in progress
     before the output folder is touched. Returns what was written and what search did."""
@@ -270,6 +272,7 @@ def _write(planned: Planned, work: Work, options: BuildOptions, progress: Callab
                              progress)
             (staging / MANIFEST).write_bytes(manifest_bytes(plan))
             crash_point("staged")
+            phase("rendered and written")
             if work.search_due:
                 search[0] = _index_search(staging, work.parts, options, shown=out)
 
@@ -280,6 +283,7 @@ def _write(planned: Planned, work: Work, options: BuildOptions, progress: Callab
     pending = {path: rendered[slug] for path, slug in papers.items()}
     pending.update((p, output_bytes(plan[p].make())) for p in work.stale if plan[p].make is not None)
     done = write_in_place(out, pending, plan.keys(), work.previous.keys(), begin)
+    phase("rendered and written")
     if work.search_due:
         search[0] = _index_search(out, work.parts, options)
     return done, search[0]

@@ -5,7 +5,7 @@ two outputs that would land on one path are refused."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,15 +52,19 @@ class Planned:
 
 
 def plan_site(site: SiteInputs, memo: SiteMemo, records: dict[str, EntryFacts], parsed: dict[str, Entry],
-              rows: CacheRows) -> Planned:
-    """Bring the papers' summaries up to date, then list every output with its key."""
+              rows: CacheRows, step: Callable[[str], None] = lambda name: None) -> Planned:
+    """Bring the papers' summaries up to date, then list every output with its key; ``step``
+    hears when each part of the work is done (``--debug`` prints them)."""
     urls = Urls.from_base(site.base_url)
     store = EntryStore(rows, parsed)
     papers = {p.slug: p for p in memo.model.papers}
     site_key = people_key(site.site_key, memo.model.people)
     summarised = summarise(records, site_key, papers, store, urls, site.jobs, memo.model.people)
+    step("summarised")
+    related = related_for(summarised.records, store, rows, site.jobs)
+    step("related lists")
     pages = Pages(site.config, site.theme, urls, memo.model, store, Summaries(summarised.summaries, rows),
-                  related=related_for(summarised.records, store, rows, site.jobs))
+                  related=related)
     memo = with_structure(memo)
     outputs = Planner(site_key, memo, summarised.records, pages).plan()
     return Planned(outputs, pages, summarised.records, summarised.summaries, memo)

@@ -2,7 +2,8 @@
 
 Another process plays the curator: it appends lines to the notes of random entries as fast
 as it can, most in one write, some as an editor that saves in place in two writes
-(truncate, then write), while imports update every one of those entries, round after round.
+(truncate, then write; like an editor, it saves over the file it read, and reads again
+when the file was replaced since), while imports update every one of those entries, round after round.
 Afterwards every edit it made is in its file, and every import added its source.
 """
 
@@ -24,7 +25,7 @@ PAPERS = 120
 ROUNDS = 6
 
 CURATOR = textwrap.dedent("""
-    import json, random, sys, time
+    import json, os, random, sys, time
     from pathlib import Path
     folder, stop, log = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
     paths = sorted(folder.glob("*.md"))
@@ -35,8 +36,11 @@ CURATOR = textwrap.dedent("""
         path = rng.choice(paths)
         line = f"edit {i}\\n".encode()
         if i % 5 == 0:  # an editor that saves in place in two writes
-            data = path.read_bytes() + line
             with path.open("r+b") as handle:
+                data = handle.read() + line
+                if os.stat(path).st_ino != os.fstat(handle.fileno()).st_ino:
+                    continue  # replaced since it was opened: "changed on disk", read it again
+                handle.seek(0)
                 handle.truncate(0)
                 handle.write(data[:len(data) // 2])
                 handle.flush()
