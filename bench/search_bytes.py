@@ -66,19 +66,27 @@ class StaticServer:
         self.httpd.server_close()
 
 
-def measure(sites: dict[str, tuple[Path, str, str]], timeout: float = 60) -> dict[str, Download]:
-    """For each name: (site folder, page path with query, JS condition that says the search is done)."""
+def measure(sites: dict[str, tuple[Path, str, str]], timeout: float = 60,
+            browser=None) -> dict[str, Download]:
+    """For each name: (site folder, page path with query, JS condition that says the search is done).
+    ``browser``: a Chromium already launched by Playwright (the test suite's), else one of its own."""
+    if browser is not None:
+        return _measure_with(browser, sites, timeout)
     from playwright.sync_api import sync_playwright
 
-    found = {}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            for name, (folder, page_path, done) in sites.items():
-                with StaticServer(folder) as server:
-                    found[name] = _search(browser, server.port, page_path, done, timeout)
+            return _measure_with(browser, sites, timeout)
         finally:
             browser.close()
+
+
+def _measure_with(browser, sites: dict[str, tuple[Path, str, str]], timeout: float) -> dict[str, Download]:
+    found = {}
+    for name, (folder, page_path, done) in sites.items():
+        with StaticServer(folder) as server:
+            found[name] = _search(browser, server.port, page_path, done, timeout)
     return found
 
 

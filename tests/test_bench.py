@@ -192,7 +192,7 @@ window.benchDone = true;
 
 
 @pytest.mark.bench
-def test_search_download_sums_a_search_split_into_parts(tmp_path: Path) -> None:
+def test_search_download_sums_a_search_split_into_parts(tmp_path: Path, browser) -> None:
     from bench import search_bytes
 
     site = tmp_path / "site"
@@ -204,7 +204,8 @@ def test_search_download_sums_a_search_split_into_parts(tmp_path: Path) -> None:
     for i, part in enumerate(parts):
         (site / "pagefind" / part).mkdir()
         (site / "pagefind" / part / "index.bin").write_bytes(os.urandom(10_000 * (i + 1)))
-    found = search_bytes.measure({"parted": (site, "/page/", search_bytes.HUGO_DONE)}, timeout=60)["parted"]
+    sites = {"parted": (site, "/page/", search_bytes.HUGO_DONE)}
+    found = search_bytes.measure(sites, timeout=60, browser=browser)["parted"]
     assert found.results == 3
     assert found.pagefind_requests == 1 + len(parts)
     assert 60_000 < found.pagefind_bytes < 60_000 + 4 * 1024  # the parts, parts.json and headers

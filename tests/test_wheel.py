@@ -73,7 +73,8 @@ def test_the_wheel_runs_outside_the_checkout(installed):
     assert "10 papers: 10 new" in out
     sh(bin_ / "papershelf", "build", cwd=site)
     assert len(list((site / "_site" / "papers").glob("*/index.html"))) == 10
-    assert (site / "_site" / "pagefind" / "pagefind.js").is_file()
+    parts = json.loads((site / "_site" / "pagefind" / "parts.json").read_text())["parts"]
+    assert parts and all((site / "_site" / "pagefind" / part / "pagefind.js").is_file() for part in parts)
     css = {p.name for p in (theme / "assets").rglob("*.css")}
     assert css and css <= {p.name for p in (site / "_site").rglob("*.css")}
     sh(bin_ / "papershelf", "check", cwd=site)
