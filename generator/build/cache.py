@@ -42,7 +42,6 @@ class BuildState:
     records: dict[str, EntryFacts] | None = None  # every entry's facts, read on first use
     rows: CacheRows | None = None  # the big columns, read for the papers a build renders
     memo: SiteMemo | None = None  # kept in memory between builds (serve), never saved
-    search_pages: dict[str, bytes] | None = None  # paper page -> key of what search indexes (in memory)
     generation: int = 0  # of the database when this state last read or wrote it
     unfinished: bool = False  # the last build began writing outputs and did not record them
     stale: bool = False  # another process wrote the database since: load it again

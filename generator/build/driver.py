@@ -23,7 +23,7 @@ except ImportError:  # not on Windows
 
 from generator import __version__
 from generator.build.cache import BuildState, cache_path
-from generator.build.facts import CacheUpdate, Output
+from generator.build.facts import CacheUpdate
 from generator.build.memo import site_model
 from generator.build.output_folder import (
     BUNDLE,
@@ -157,7 +157,7 @@ def _build(
     if work.search_due:
         phase(f"search index {search}")
     crash_point("written")
-    state.memo, state.search_pages = planned.memo, search_pages(planned.outputs)
+    state.memo = planned.memo
     update = _cache_update(planned, work, state, options, site_key, read.parsed)
     state.save(update=update, defer=options.defer_save)
     phase("cache saved" if not options.defer_save else "cache updated in memory")
@@ -248,7 +248,7 @@ def _work_to_do(planned: Planned, state: BuildState, options: BuildOptions, site
              or not (options.trust_outputs or os.path.exists(prefix + p))]
     if len([p for p in stale if plan[p].slug]) > INPLACE_MAX:
         fresh = True
-    parts = plan_parts(search_pages(plan), engine_key())
+    parts = plan_parts({p: out.key for p, out in plan.items() if out.slug}, engine_key())
     search_key = parts_key(parts)
     search_due = options.search and (fresh or search_key != state.search_key
                                      or not (options.out / BUNDLE / PARTS_FILE).is_file())
@@ -287,11 +287,6 @@ def _write(planned: Planned, work: Work, options: BuildOptions, progress: Callab
     if work.search_due:
         search[0] = _index_search(out, work.parts, options)
     return done, search[0]
-
-
-def search_pages(plan: dict[str, Output]) -> dict[str, bytes]:
-    """The paper pages of a plan with the keys of what the search index takes from them."""
-    return {path: out.index_key or out.key for path, out in plan.items() if out.slug}
 
 
 def _index_search(site: Path, parts: list[Part], options: BuildOptions, shown: Path | None = None) -> str:

@@ -21,7 +21,6 @@ class Output(NamedTuple):
     make: Callable[[], bytes | Iterator[bytes]] | None = None  # None: a paper page, rendered in bulk
     slug: str | None = None
     late: bool = False  # made in this process after the pages: feeds (reuse fragments), bib and json
-    index_key: bytes | None = None  # a paper page: the key of what search indexes of it (no related list)
 
 
 class EntryFacts(NamedTuple):

@@ -77,8 +77,6 @@ class Rebuilder:
         state = self.state
         if state is None or state.records is None:
             return None
-        if state.search_pages is not None:
-            return state.search_pages
         return paper_pages(state.outputs, state.records)
 
     def settle(self) -> None:
