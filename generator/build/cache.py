@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator import __version__
-from generator.build.cache_rows import CacheRows, connect, dump, facts_of, facts_values, write_update
+from generator.build.cache_rows import (
+    CLEAR_ENTRIES,
+    CacheRows,
+    connect,
+    dump,
+    facts_of,
+    facts_values,
+    write_update,
+)
 from generator.build.facts import CacheUpdate, EntryFacts
 from generator.core.config import CACHE_DIR
 from generator.core.locks import output_lock
@@ -25,7 +33,7 @@ from generator.core.locks import output_lock
 if TYPE_CHECKING:
     from generator.build.memo import SiteMemo
 
-FORMAT = 10  # bump when the layout of the cache changes
+FORMAT = 11  # bump when the layout of the cache changes
 UNREADABLE = (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError)
 
 
@@ -41,6 +49,7 @@ class BuildState:
     outputs: dict[str, bytes] = field(default_factory=dict)
     records: dict[str, EntryFacts] | None = None  # every entry's facts, read on first use
     rows: CacheRows | None = None  # the big columns, read for the papers a build renders
+    search_pages: dict[str, bytes] | None = None  # paper page -> key of what search indexes, read on use
     memo: SiteMemo | None = None  # kept in memory between builds (serve), never saved
     generation: int = 0  # of the database when this state last read or wrote it
     unfinished: bool = False  # the last build began writing outputs and did not record them
@@ -89,7 +98,7 @@ class BuildState:
         place (perhaps with the same inode) is never taken for the one a state remembers."""
         self.generation = int.from_bytes(os.urandom(6), "big")
         with self._db:
-            self._db.executescript("DELETE FROM meta; DELETE FROM entries; DELETE FROM outputs;")
+            self._db.executescript("DELETE FROM meta; " + CLEAR_ENTRIES)
             self._db.execute("INSERT INTO meta VALUES ('format', ?)", (dump(_header()),))
             self._db.execute("INSERT INTO meta VALUES ('generation', ?)", (self.generation,))
         self.records = {}
@@ -128,11 +137,17 @@ class BuildState:
                 self._forget()
         return self.records
 
+    def indexed_pages(self) -> dict[str, bytes]:
+        """The paper pages of the last build and the keys of what search takes from them."""
+        if self.search_pages is None:
+            self.search_pages = self.rows.indexed_pages()
+        return self.search_pages
+
     def _forget(self) -> None:
         """Drop everything cached (an unreadable index): the next build renders everything."""
         with self._db:
-            self._db.executescript("DELETE FROM entries; DELETE FROM outputs;")
-        self.records, self.outputs, self.stats, self.site_key = {}, {}, {}, b""
+            self._db.executescript(CLEAR_ENTRIES)
+        self.records, self.outputs, self.search_pages, self.stats, self.site_key = {}, {}, {}, {}, b""
 
     # ----- writing ---------------------------------------------------------------------------
 
@@ -145,7 +160,7 @@ class BuildState:
         self.site_key, self.search_key, self.content_key = (update.site_key, update.search_key,
                                                             update.content_key)
         self._previous = (self.records, self.outputs)
-        self.records, self.outputs = update.records, update.outputs
+        self.records, self.outputs, self.search_pages = update.records, update.outputs, update.search_pages
         self.stats = {slug: facts.stat for slug, facts in self.records.items()}
         if not defer:
             self.commit()

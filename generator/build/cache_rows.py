@@ -24,8 +24,10 @@ CREATE TABLE IF NOT EXISTS entries (
     slug TEXT PRIMARY KEY, entry BLOB, fragments_key BLOB, fragments BLOB,
     row BLOB, bib TEXT, json TEXT);
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, key BLOB);
+CREATE TABLE IF NOT EXISTS search_pages (path TEXT PRIMARY KEY, key BLOB);
 CREATE TABLE IF NOT EXISTS blobs (name TEXT PRIMARY KEY, value BLOB);
 """
+CLEAR_ENTRIES = "DELETE FROM entries; DELETE FROM outputs; DELETE FROM search_pages;"  # all a build keyed
 
 def connect(path: Path) -> sqlite3.Connection:
     """The cache database at ``path``, its tables made if missing."""
@@ -77,6 +79,11 @@ class CacheRows:
             if row:
                 yield slug, PaperSummary(pickle.loads(row), bib, json)
 
+    def indexed_pages(self) -> dict[str, bytes]:
+        """Paper page -> key of what the search index takes from it (``search_parts``), as the
+        last build saved them: what ``serve`` indexes in the background."""
+        return dict(self._db.execute("SELECT path, key FROM search_pages"))
+
     def blob(self, name: str) -> Any:
         """A value a build step keeps for the next (keyed by what it is made from, so
         always valid), or None if absent or unreadable; read only when asked for."""
@@ -122,6 +129,12 @@ def write_update(db: sqlite3.Connection, update: CacheUpdate, previous: tuple[di
                        [(p,) for p in previous_outputs.keys() - outputs.keys()])
         db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?)",
                        [(p, k) for p, k in outputs.items() if previous_outputs.get(p) != k])
+        # what search indexes of a paper page is part of what makes the page: its key moves with the page's
+        indexed = update.search_pages
+        db.executemany("DELETE FROM search_pages WHERE path = ?",
+                       [(p,) for p in previous_outputs.keys() - indexed.keys()])
+        db.executemany("INSERT OR REPLACE INTO search_pages VALUES (?, ?)",
+                       [(p, k) for p, k in indexed.items() if previous_outputs.get(p) != outputs[p]])
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                        [("site_key", update.site_key), ("search_key", update.search_key),
                         ("content_key", update.content_key), ("stats", dump(stats)),

@@ -37,7 +37,7 @@ from generator.build.output_folder import (
     remove_leftovers,
 )
 from generator.build.scan import EntriesRead, Scan, load_records, rescan_entries, scan_entries
-from generator.build.search_parts import PARTS_FILE, Part, engine_key, parts_key, plan_parts
+from generator.build.search_parts import PARTS_FILE, Part, engine_key, indexed_pages, parts_key, plan_parts
 from generator.build.writer import Written, build_fresh, output_bytes, render_to_folder, write_in_place
 from generator.core.config import Config, normalize_base_url
 from generator.core.digests import RENDERERS, digest, installed_key
@@ -248,7 +248,7 @@ def _work_to_do(planned: Planned, state: BuildState, options: BuildOptions, site
              or not (options.trust_outputs or os.path.exists(prefix + p))]
     if len([p for p in stale if plan[p].slug]) > INPLACE_MAX:
         fresh = True
-    parts = plan_parts({p: out.key for p, out in plan.items() if out.slug}, engine_key())
+    parts = plan_parts(indexed_pages(plan), engine_key())
     search_key = parts_key(parts)
     search_due = options.search and (fresh or search_key != state.search_key
                                      or not (options.out / BUNDLE / PARTS_FILE).is_file())
@@ -311,7 +311,7 @@ def _cache_update(planned: Planned, work: Work, state: BuildState, options: Buil
     return CacheUpdate(site_key=site_key, search_key=work.search_key if options.search else kept,
                        content_key=work.search_key, records=planned.records, entries=parsed,
                        fragments=planned.pages.store.new_fragments, summaries=planned.summaries,
-                       outputs=outputs)
+                       outputs=outputs, search_pages=indexed_pages(planned.outputs))
 
 
 def _open_state(root: Path, options: BuildOptions, state: BuildState | None) -> BuildState:

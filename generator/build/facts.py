@@ -21,6 +21,7 @@ class Output(NamedTuple):
     make: Callable[[], bytes | Iterator[bytes]] | None = None  # None: a paper page, rendered in bulk
     slug: str | None = None
     late: bool = False  # made in this process after the pages: feeds (reuse fragments), bib and json
+    index_key: bytes | None = None  # a paper page: the key of what search indexes of it (no related list)
 
 
 class EntryFacts(NamedTuple):
@@ -61,3 +62,4 @@ class CacheUpdate:
     fragments: dict[str, tuple[bytes, Fragments]]
     summaries: dict[str, PaperSummary]
     outputs: dict[str, bytes]
+    search_pages: dict[str, bytes]  # paper page -> key of what the search index takes from it

@@ -86,9 +86,12 @@ class Planner:
         """Every output path with its key; raises BuildError if two outputs share a path."""
         paper_key, related = self.site_key + b"paper", self.pages.related
         for paper in self.model.papers:  # the hot loop of big sites: no pickling here
-            shows = self.records[paper.slug].digest + related.page_key(paper.slug, self._row_keys)
-            key = hashlib.blake2b(paper_key + shows, digest_size=16).digest()
-            self._add(paper.url, Output(key, None, paper.slug))
+            indexed = paper_key + self.records[paper.slug].digest
+            listed = related.page_key(paper.slug, self._row_keys)
+            key = hashlib.blake2b(indexed + listed, digest_size=16).digest()
+            # the related section is left out of the search index: its changes re-index nothing
+            self._add(paper.url, Output(key, None, paper.slug,
+                                        index_key=hashlib.blake2b(indexed, digest_size=16).digest()))
         self._plan_lists()
         self._plan_tags()
         PeoplePlanner(self, pager_of).plan()

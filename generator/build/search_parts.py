@@ -5,8 +5,9 @@ while papers come and go; the number of parts is a power of two that follows the
 of papers (each part holds at most ``PART_PAPERS`` on average, up to ``MAX_PARTS`` parts), so
 it changes rarely, and when it doubles each part splits in two. A part's key digests
 exactly what it is made from: its name, the part count, the Pagefind release, and each of
-its pages with that page's key (which digests the theme, config and base URL the page was
-rendered with). An edit re-indexes only the parts whose key changed. Cheap: no Pagefind,
+its pages with the key of what search indexes of that page (its entry, the theme, config and
+base URL it was rendered with; not its related list, which the index leaves out). An edit
+re-indexes only the parts whose key changed. Cheap: no Pagefind,
 no HTML; the build's planning step calls this for every build with search.
 """
 
@@ -18,6 +19,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from generator.build.facts import Output
 from generator.core.digests import digest, digest_bytes
 
 # Papers per part on average at most (until MAX_PARTS): ~60-90 MB of Pagefind each. Smaller
@@ -78,14 +80,10 @@ def parts_key(parts: Iterable[Part]) -> bytes:
     return digest_bytes(part.name.encode() + b"\0" + part.key for part in parts)
 
 
-def paper_pages(outputs: Mapping[str, bytes], slugs: Iterable[str]) -> dict[str, bytes]:
-    """The paper pages of ``slugs`` with their keys, from a build's output keys."""
-    pages = {}
-    for slug in slugs:
-        path = f"papers/{slug}/index.html"
-        if path in outputs:
-            pages[path] = outputs[path]
-    return pages
+def indexed_pages(plan: Mapping[str, Output]) -> dict[str, bytes]:
+    """The paper pages of a build's plan with the keys of what the search index takes from
+    them (their related lists left out)."""
+    return {path: out.index_key or out.key for path, out in plan.items() if out.slug}
 
 
 def engine_key() -> tuple:

@@ -17,7 +17,6 @@ from pathlib import Path
 from generator.build.cache import BuildState
 from generator.build.driver import BuildOptions, BuildReport
 from generator.build.driver import build as build_site
-from generator.build.search_parts import paper_pages
 from generator.core.config import Config, load_config
 from generator.core.errors import PapershelfError
 
@@ -77,7 +76,7 @@ class Rebuilder:
         state = self.state
         if state is None or state.records is None:
             return None
-        return paper_pages(state.outputs, state.records)
+        return state.indexed_pages()
 
     def settle(self) -> None:
         """Write the build cache a rebuild left in memory (once pages are reloading)."""

@@ -5,6 +5,7 @@ killed while writing, or that another process built since."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,8 @@ def an_update(title: str = "A paper") -> CacheUpdate:
                        records={"a-paper": facts}, entries={"a-paper": entry},
                        fragments={"a-paper": (b"fragment-key", ("<p>abstract</p>", "<p>notes</p>"))},
                        summaries={"a-paper": PaperSummary({"title": title}, "@misc{a}", '{"a": 1}')},
-                       outputs={"papers/a-paper/index.html": b"key", "index.html": b"key2"})
+                       outputs={"papers/a-paper/index.html": b"key", "index.html": b"key2"},
+                       search_pages={"papers/a-paper/index.html": b"indexed"})
 
 
 def saved(root: Path, update: CacheUpdate | None = None) -> None:
@@ -58,6 +60,7 @@ def test_what_a_build_saves_is_what_the_next_one_loads(root):
                                                                                       "<p>notes</p>"))]
     assert dict(state.rows.summaries(["a-paper"])) == update.summaries
     assert dict(state.rows.texts("bib", ["a-paper"])) == {"a-paper": "@misc{a}"}
+    assert state.indexed_pages() == update.search_pages  # what serve indexes in the background
     state.close()
 
 
@@ -66,10 +69,11 @@ def test_a_second_save_replaces_the_first_and_drops_what_went(root):
     state = BuildState.open(root, out_of(root))
     state.load_records()
     state.begin()
-    state.save(update=CacheUpdate(b"site2", b"s", b"c", {}, {}, {}, {}, {"index.html": b"k"}))
+    state.save(update=CacheUpdate(b"site2", b"s", b"c", {}, {}, {}, {}, {"index.html": b"k"}, {}))
     state.close()
     again = BuildState.open(root, out_of(root))
     assert again.load_records() == {} and again.outputs == {"index.html": b"k"}
+    assert again.indexed_pages() == {}
     assert list(again.rows.entries(["a-paper"])) == []
     again.close()
 
@@ -80,8 +84,23 @@ def test_a_cache_of_another_format_is_discarded(root, monkeypatch):
     monkeypatch.undo()
     state = BuildState.open(root, out_of(root))
     assert state.outputs == {} and state.site_key == b"" and state.load_records() == {}
-    assert list(state.rows.entries(["a-paper"])) == []
+    assert list(state.rows.entries(["a-paper"])) == [] and state.indexed_pages() == {}
     state.close()
+
+
+def test_the_index_key_of_a_page_is_saved_with_the_page_and_dropped_with_it(root):
+    saved(root)
+    page = "papers/a-paper/index.html"
+    for outputs, indexed in [({page: b"key", "index.html": b"key2"}, {page: b"indexed"}),  # unchanged
+                             ({page: b"new key", "index.html": b"key2"}, {page: b"reindexed"}),
+                             ({"index.html": b"key2"}, {})]:
+        state = BuildState.open(root, out_of(root))
+        state.begin()
+        state.save(update=replace(an_update(), outputs=outputs, search_pages=indexed))
+        state.close()
+        again = BuildState.open(root, out_of(root))
+        assert (again.outputs, again.indexed_pages()) == (outputs, indexed)
+        again.close()
 
 
 @pytest.mark.parametrize("junk", [b"", b"not a database at all" * 100, b"SQLite format 3\0" + b"\xff" * 4000])

@@ -12,6 +12,7 @@ import pytest
 from bench import synth
 from generator.build import search_parts
 from generator.build.search_parts import bucket, part_count, part_names, plan_parts
+from generator.core.entries import read_entry
 from tests.build.test_incremental import search_content, tree
 from tests.conftest import ROOT, run
 
@@ -115,6 +116,21 @@ def test_a_note_edit_reindexes_only_the_part_of_its_page(tmp_path, small_parts):
     assert any(b"zorblatt" in data for data in search_content(out)[name][1].values())
     assert f"/papers/{path.stem}/" in urls_by_part(out)[name]
     assert "nothing changed" in run(site, "build").stdout
+
+
+def test_related_lists_that_change_reindex_nothing_but_the_edited_page(tmp_path, small_parts):
+    site = make_list(tmp_path / "site")
+    assert run(site, "build").exit_code == 0
+    out = site / "_site"
+    before = part_inodes(out)
+    papers = sorted((site / "content" / "papers").glob("*.md"))
+    copied = read_entry(papers[7]).get("abstract")
+    papers[3].write_text(papers[3].read_text(encoding="utf-8") + "\n" + copied + "\n", encoding="utf-8")
+    result = run(site, "build")
+    assert result.exit_code == 0
+    written = int(re.search(r"(\d+) files written", result.stdout)[1])
+    assert written > 2, result.stdout  # the edited page, another page whose related list changed, papers.json
+    assert re.search(rf"search updated \(1 of {len(before)} parts\)", result.stdout), result.stdout
 
 
 def edit(site: Path, step: int) -> None:

@@ -204,10 +204,9 @@ import sys
 from pathlib import Path
 from generator.build.cache import BuildState
 from generator.build.search_index import index_site
-from generator.build.search_parts import paper_pages
 root = Path(sys.argv[1])
 state = BuildState.open(root, root / "_site")
-index_site(root / "_site", paper_pages(state.outputs, state.load_records()), root=root)
+index_site(root / "_site", state.indexed_pages(), root=root)
 """
 
 
