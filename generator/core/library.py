@@ -203,13 +203,15 @@ def read_settled(path: Path) -> tuple[bytes, Entry, os.stat_result]:
         time.sleep(SETTLE_STEP)
 
 
-def update_entry(path: Path, merge: Callable[[Entry], dict[str, Any] | None]) -> Entry | None:
+def update_entry(path: Path, merge: Callable[[Entry], dict[str, Any] | None],
+                 watch: ReplacedFiles | None = None) -> Entry | None:
     """Fill an existing entry in place: ``merge`` gets the entry as it is now and returns its
     new front matter (or None); only the lines of the keys that change are written.
 
     Compare-and-swap: just before the rename the file must still be the same file with the
     same size, time and bytes, else the merge is redone on what is there now; an edit that
-    lands in the old file during the rename itself is found afterwards and merged too.
+    lands in the old file during the rename itself is found afterwards and merged too, and
+    with ``watch``, one written a moment later through a descriptor opened before the rename.
     Returns the entry written, or None when nothing changed. FileNotFoundError when removed.
     """
     for _ in range(CAS_ATTEMPTS):
@@ -225,9 +227,94 @@ def update_entry(path: Path, merge: Callable[[Entry], dict[str, Any] | None]) ->
                 continue
             replaced = _replace_if(path, new, _still(handle, st, data, path))
             if replaced and _unchanged(handle, st, data):
+                if watch is not None:
+                    watch.keep(Replaced(path, os.dup(handle.fileno()), st, data, new, merge))
                 return Entry(entry.slug, meta, entry.body)  # what the new bytes parse to (verified)
             if replaced:  # written to the old file while it was being replaced: put that back
                 write_atomic_bytes(path, _settled_bytes(handle, path))
+    raise EntryError("changed on every attempt to update it", path=path,
+                     hint="run the command again once the file is no longer being edited")
+
+
+@dataclass(frozen=True)
+class Replaced:
+    """An entry file an update replaced, still open: what it held when merged."""
+
+    path: Path
+    fd: int
+    st: os.stat_result
+    data: bytes  # what it held when merged
+    new: bytes  # what replaced it
+    merge: Callable[[Entry], dict[str, Any] | None]
+
+
+class ReplacedFiles:
+    """The old files of the entries a command updated, kept open for a moment (``GRACE``).
+
+    An editor or script that opened an entry just before the rename and writes a moment
+    after it writes to the old file, which no one would read again. So the old files are
+    checked once more after a short wait, once for many updates (``settle``): an edit that
+    landed there is carried into the entry (appended lines appended; a file rewritten in
+    place put back and merged again), or, when the new file was edited too, kept beside it.
+    """
+
+    GRACE = 0.1  # seconds after the last rename
+    LIMIT = 256  # files kept open at most: then they are settled early
+
+    def __init__(self) -> None:
+        self._kept: list[Replaced] = []
+        self._last = 0.0
+        self.errors: list[EntryError] = []
+
+    def keep(self, replaced: Replaced) -> None:
+        self._kept.append(replaced)
+        self._last = time.monotonic()
+        if len(self._kept) >= self.LIMIT:
+            self.settle()
+
+    def settle(self) -> None:
+        """Wait out the grace period, then carry over what landed in each old file."""
+        kept, self._kept = self._kept, []
+        if kept:
+            time.sleep(max(0.0, self._last + self.GRACE - time.monotonic()))
+        for item in kept:
+            with os.fdopen(item.fd, "rb") as handle:
+                if not _unchanged(handle, item.st, item.data):
+                    self._carry_over(item, _settled_bytes(handle, item.path))
+
+    def _carry_over(self, item: Replaced, edited: bytes) -> None:
+        try:
+            if edited.startswith(item.data):  # lines appended: append them to the entry as it is now
+                _swap(item.path, lambda now: now + edited[len(item.data):])
+            elif _swap(item.path, lambda now: edited if now == item.new else None):
+                update_entry(item.path, item.merge)  # rewritten in place: put back, merged again
+            else:
+                kept = item.path.with_name(item.path.name + ".edited")
+                write_atomic_bytes(kept, edited)
+                self.errors.append(EntryError(
+                    "was saved while papershelf replaced it; that version is kept beside it",
+                    path=item.path, hint=f"merge {kept.name} into it by hand, then delete {kept.name}"))
+        except EntryError as exc:
+            self.errors.append(exc)
+        except OSError as exc:
+            error = os_error(exc, item.path)
+            if error is None:
+                raise
+            self.errors.append(error)
+
+
+def _swap(path: Path, change: Callable[[bytes], bytes | None]) -> bool:
+    """Replace the bytes of the entry file ``path`` by ``change(bytes)`` atomically
+    (compare-and-swap); False when ``change`` returns None."""
+    for _ in range(CAS_ATTEMPTS):
+        with _open_nofollow(path) as handle:
+            data = handle.read()
+            st = os.fstat(handle.fileno())
+            new = change(data)
+            if new is None:
+                return False
+            if _replace_if(path, new, _still(handle, st, data, path)):
+                return True
     raise EntryError("changed on every attempt to update it", path=path,
                      hint="run the command again once the file is no longer being edited")
 
@@ -282,8 +369,8 @@ def save_entry(folder: Path, entry: Entry) -> Path:
     return path
 
 
-def create_entry(folder: Path, entry: Entry,
-                 merge: Callable[[Entry], dict[str, Any] | None] | None = None) -> Entry | None:
+def create_entry(folder: Path, entry: Entry, merge: Callable[[Entry], dict[str, Any] | None] | None = None,
+                 watch: ReplacedFiles | None = None) -> Entry | None:
     """Create the new entry file ``entry``, whole or not at all, never over an existing file.
 
     When the name exists (the curator saved a file of that name since the plan was made),
@@ -293,7 +380,7 @@ def create_entry(folder: Path, entry: Entry,
     path = entry_path(folder, entry.slug)
     if _create(path, format_entry(entry).encode("utf-8")):
         return entry
-    return update_entry(path, merge or (lambda now: _fill_empty(now.meta, entry.meta)))
+    return update_entry(path, merge or (lambda now: _fill_empty(now.meta, entry.meta)), watch)
 
 
 def write_error(exc: OSError, path: Path) -> EntryError | None:

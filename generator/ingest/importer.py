@@ -16,7 +16,14 @@ from generator.core.config import Config
 from generator.core.entries import DEFAULT_STATUS, Entry, ordered_meta
 from generator.core.errors import Diagnostic, DumpError, EntryError, InputsRejected
 from generator.core.folder import entry_path, remove_stale_temps
-from generator.core.library import Library, create_entry, load_library, update_entry, write_error
+from generator.core.library import (
+    Library,
+    ReplacedFiles,
+    create_entry,
+    load_library,
+    update_entry,
+    write_error,
+)
 from generator.core.parallel import Done, cpu_count, fork_map, fork_start, jobs_for
 from generator.core.slugs import SlugRegistry, base_slug
 from generator.core.validate import readable_name
@@ -233,12 +240,19 @@ def apply_import(config: Config, plan: ImportPlan,
 def write_changes(folder: Path, library: Library | None,
                   changes: Sequence[Change]) -> list[Written | EntryError]:
     """Save each change (worker processes run this on their share): what was written, and
-    the error of each file that could not be."""
-    return [result for change in changes
-            if (result := write_change(folder, library, change)) is not None]
+    the error of each file that could not be. The files replaced are checked once more at
+    the end for edits written to them a moment late (``ReplacedFiles``)."""
+    watch = ReplacedFiles()
+    try:
+        written = [result for change in changes
+                   if (result := write_change(folder, library, change, watch)) is not None]
+    finally:
+        watch.settle()
+    return written + watch.errors
 
 
-def write_change(folder: Path, library: Library | None, change: Change) -> Written | EntryError | None:
+def write_change(folder: Path, library: Library | None, change: Change,
+                 watch: ReplacedFiles | None = None) -> Written | EntryError | None:
     """Save one new or updated entry; None when nothing was written (the file was removed
     meanwhile, and is not brought back, or the merge found nothing to fill), the error when
     this one file cannot be written. Errors that would stop every write are raised."""
@@ -249,9 +263,9 @@ def write_change(folder: Path, library: Library | None, change: Change) -> Writt
 
     try:
         if change.base is not None:
-            entry = update_entry(path, merge)
+            entry = update_entry(path, merge, watch)
         else:
-            entry = create_entry(folder, change.entry, merge)
+            entry = create_entry(folder, change.entry, merge, watch)
     except EntryError as exc:
         return exc
     except OSError as exc:
