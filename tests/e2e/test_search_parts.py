@@ -29,6 +29,7 @@ from .conftest import SEARCH_READY
 PAPERS = 2000
 PARTS = 4
 BASE = "/REPO/"
+PORTAL_PAGE = "<html><body>Sign in to the Wi-Fi</body></html>"  # what a captive portal answers
 
 # (what the reader does, the search page's query string): words, phrases, filters, sorts, browses.
 QUERIES = [
@@ -202,3 +203,49 @@ def test_the_webassembly_is_fetched_once_for_all_parts(visits):
     assert len([url for url in asked if "/wasm." in url]) == 1
     assert {match[1] for url in asked if (match := re.search(r"/pagefind/(p\d+)/", url))} == \
         {f"p{n:02d}" for n in range(PARTS)}
+
+
+@contextlib.contextmanager
+def garbled(browser, home: str, every_time: bool) -> Iterator[tuple[Visit, list[str]]]:
+    """A tab on the parts layout whose first text of a result (a Pagefind fragment) comes back
+    as a portal's page, with status 200: once, or ``every_time`` it is asked for."""
+    context = browser.new_context()
+    block_external(context)
+    spoiled: list[str] = []
+
+    def answer(route):
+        url = route.request.url
+        if not spoiled or (every_time and url == spoiled[0]):
+            spoiled.append(url)
+            route.fulfill(status=200, content_type="text/html", body=PORTAL_PAGE)
+        else:
+            route.continue_()
+
+    context.route("**/pagefind/p*/fragment/*.pf_fragment", answer)
+    visit = Visit.open(context)
+    visit.home = home
+    try:
+        yield visit, spoiled
+    finally:
+        context.close()
+
+
+def test_a_result_that_fails_to_load_once_is_loaded_again(browser, homes, visits):
+    with garbled(browser, homes["parts"], every_time=False) as (visit, spoiled):
+        links, said, _ = search(visit, "tag=moe&sort=date:desc")
+        problems = visit.problems()
+    single, single_said, _ = search(visits["single"], "tag=moe&sort=date:desc")
+    assert len(spoiled) == 1, "the failure was never provoked: the test tests nothing"
+    assert len(links) == len(set(links)) and set(links) == set(single) and said == single_said
+    assert problems == {"console errors": [], "failed requests": [], "external requests": []}
+
+
+def test_a_result_that_never_loads_is_said_missing_and_the_rest_shown(browser, homes, visits):
+    with garbled(browser, homes["parts"], every_time=True) as (visit, spoiled):
+        links, said, _ = search(visit, "q=hallucination")
+        problems = visit.problems()
+    single, single_said, _ = search(visits["single"], "q=hallucination")
+    assert len(spoiled) >= 2 and len(set(spoiled)) == 1  # asked again after the index was reloaded
+    assert set(links) < set(single) and len(links) == len(single) - 1
+    assert said == single_said + " Some could not be loaded: reload the page to try again."
+    assert problems["console errors"] == [] and problems["external requests"] == []

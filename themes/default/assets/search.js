@@ -10,6 +10,10 @@
 // part's own sorted list is asked for (filter "part"), and the lists are merged lazily by the
 // sort value in each result's metadata (sort_date, sort_added), loading only the results shown
 // plus one waiting head per part.
+//
+// A result whose text cannot be loaded (a garbled answer: a proxy's or portal's page instead
+// of the file) does not break the list: the index is loaded again once and the search redone;
+// if it fails again, the status line says results are missing.
 
 const form = document.querySelector(".search-form");
 const input = document.getElementById("search-input");
@@ -25,6 +29,7 @@ let pagefind = null;
 let partNames = [];
 let shown = null;
 let generation = 0;
+let failures = 0; // results whose text could not be loaded since the index was loaded
 
 function readUrl() {
   const params = new URLSearchParams(location.search);
@@ -133,6 +138,17 @@ function resultItem(data, browsing) {
   return li;
 }
 
+// A result's text, or null when it cannot be loaded (counted in ``failures``).
+async function dataOf(result) {
+  try {
+    return await result.data();
+  } catch (error) {
+    failures += 1;
+    console.warn("A search result could not be loaded:", error);
+    return null;
+  }
+}
+
 // The results of one search, handed out a page at a time: Pagefind's order, or (sorted) the
 // parts' own sorted lists merged by the value of the sort key.
 class ResultList {
@@ -149,7 +165,7 @@ class ResultList {
     if (!this.key) {
       const next = this.results.slice(this.taken, this.taken + count);
       this.taken += next.length;
-      return Promise.all(next.map((result) => result.data()));
+      return (await Promise.all(next.map(dataOf))).filter(Boolean);
     }
     const out = [];
     while (out.length < count) {
@@ -169,7 +185,7 @@ class ResultList {
 
   head(list) {
     if (list.next >= list.results.length) return null;
-    list.head ||= list.results[list.next].data();
+    list.head ||= dataOf(list.results[list.next]);
     return list.head;
   }
 
@@ -184,11 +200,11 @@ class ResultList {
   }
 }
 
-async function showMore(browsing, token) {
+async function showMore(browsing, token, count = PAGE) {
   // One page at a time: a second click while a page loads waits for it, so nothing is shown twice.
   const results = shown;
   results.queue = (results.queue || Promise.resolve()).then(async () => {
-    const items = await results.take(PAGE);
+    const items = await results.take(count);
     if (token !== generation) return;
     for (const data of items) list.append(resultItem(data, browsing));
     moreButton.hidden = results.done || !items.length;
@@ -227,8 +243,9 @@ async function countsByPart(query, filters = {}) {
 // How much of ``word`` a part's best result for it matches: all of it, or the longest start.
 async function matched(word, part) {
   const best = (await pagefind.search(word, { filters: { part } }))?.results[0];
-  if (!best) return 0;
-  const { content } = await best.data();
+  const data = best && await dataOf(best);
+  if (!data) return 0;
+  const { content } = data;
   let length = 0;
   // Pagefind indexes "Tequoro-89B" as "tequoro89b" and as "tequoro" and "89b".
   for (const seen of [...words(content), ...words(content.replace(PUNCTUATION, " "))]) {
@@ -252,8 +269,11 @@ async function partsWithWords(query) {
   return kept.size < partNames.length ? [...kept] : null;
 }
 
-async function run() {
+// Run the search the form describes, showing its first ``count`` results. After a result
+// failed to load, the index is loaded again and the search redone, once (``retried``).
+async function run(retried = false, count = PAGE) {
   const token = ++generation;
+  const failed = failures;
   const state = currentState();
   writeUrl(state);
   const filters = {};
@@ -279,11 +299,45 @@ async function run() {
   shown = new ResultList(search.results, lists, lists && key, direction);
   renderFilters(search.filters, state);
   list.replaceChildren();
-  await showMore(browsing, token);
+  await showMore(browsing, token, count);
   if (token !== generation) return;
-  const count = shown.total;
+  if (failures !== failed && !retried) {
+    await reloadIndex();
+    return run(true, count);
+  }
+  const total = shown.total;
   const what = browsing ? "matching the filters" : `for “${state.query}”`;
-  statusLine.textContent = `${count} paper${count === 1 ? "" : "s"} ${what}.`;
+  statusLine.textContent = `${total} paper${total === 1 ? "" : "s"} ${what}.`;
+  if (failures !== failed) statusLine.textContent += " Some could not be loaded: reload the page to try again.";
+}
+
+// The next page of results; if one failed to load, the index is loaded again and the search
+// redone up to one page more than was shown.
+async function more() {
+  const token = generation;
+  const failed = failures;
+  await showMore(!input.value.trim(), token);
+  if (token === generation && failures !== failed) {
+    await reloadIndex();
+    await run(true, list.children.length + PAGE);
+  }
+}
+
+async function reloadIndex() {
+  await pagefind.destroy();
+  await loadIndex(form.dataset.bundle, form.dataset.base);
+}
+
+// An event's search (run() counts a generation as it starts): an error of a search that a
+// newer one replaced (its index destroyed under it, say) is of no interest; others stay loud.
+function whenAsked(action) {
+  return () => {
+    const running = action();
+    const mine = generation;
+    running.catch((error) => {
+      if (generation === mine) throw error;
+    });
+  };
 }
 
 async function partsOf(bundle) {
@@ -320,17 +374,18 @@ async function start() {
   // What was typed while the index loaded wins over the address's query: nothing typed is lost.
   if (!input.value.trim()) input.value = state.query;
   let timer = null;
+  const search = whenAsked(() => run());
   input.addEventListener("input", () => {
     clearTimeout(timer);
-    timer = setTimeout(run, 150);
+    timer = setTimeout(search, 150);
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    run();
+    search();
   });
-  sortSelect.addEventListener("change", run);
-  filterBox.addEventListener("change", run);
-  moreButton.addEventListener("click", () => showMore(!input.value.trim(), generation));
+  sortSelect.addEventListener("change", search);
+  filterBox.addEventListener("change", search);
+  moreButton.addEventListener("click", whenAsked(more));
   await run();
 }
 
