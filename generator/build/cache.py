@@ -24,6 +24,7 @@ from generator.build.cache_rows import (
     dump,
     facts_of,
     facts_values,
+    start_over,
     write_update,
 )
 from generator.build.facts import CacheUpdate, EntryFacts
@@ -96,13 +97,8 @@ class BuildState:
     def _start_over(self) -> None:
         """Empty a database of another format, at a random generation: one made again in its
         place (perhaps with the same inode) is never taken for the one a state remembers."""
-        self.generation = int.from_bytes(os.urandom(6), "big")
-        with self._db:
-            self._db.executescript("DELETE FROM meta; " + CLEAR_ENTRIES)
-            self._db.execute("INSERT INTO meta VALUES ('format', ?)", (dump(_header()),))
-            self._db.execute("INSERT INTO meta VALUES ('generation', ?)", (self.generation,))
-        self.records = {}
-        self.unfinished = False
+        self.generation = start_over(self._db, dump(_header()))
+        self.records, self.unfinished = {}, False
 
     # ----- the journal ---------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ batches for the papers a build renders, and one build's changes written in one t
 from __future__ import annotations
 
 import datetime as dt
+import os
 import pickle
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -37,6 +38,15 @@ def connect(path: Path) -> sqlite3.Connection:
     db.execute("PRAGMA synchronous=OFF")
     db.executescript(SCHEMA)
     return db
+
+
+def start_over(db: sqlite3.Connection, header: bytes) -> int:
+    """Empty the database for the format ``header`` at a random generation, returned."""
+    generation = int.from_bytes(os.urandom(6), "big")
+    with db:
+        db.executescript("DELETE FROM meta; " + CLEAR_ENTRIES)
+        db.executemany("INSERT INTO meta VALUES (?, ?)", [("format", header), ("generation", generation)])
+    return generation
 
 
 def dump(value: Any) -> bytes:
