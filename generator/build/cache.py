@@ -34,7 +34,7 @@ from generator.core.locks import output_lock
 if TYPE_CHECKING:
     from generator.build.memo import SiteMemo
 
-FORMAT = 11  # bump when the layout of the cache changes
+FORMAT = 12  # bump when the layout of the cache changes
 UNREADABLE = (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError)
 
 

@@ -62,7 +62,7 @@ def plan_site(site: SiteInputs, memo: SiteMemo, records: dict[str, EntryFacts], 
     summarised = summarise(records, site_key, papers, store, urls, site.jobs, memo.model.people)
     step("summarised")
     related = related_for(summarised.records, store, rows, site.jobs)
-    step("related lists")
+    step(f"related lists {related.how}")
     pages = Pages(site.config, site.theme, urls, memo.model, store, Summaries(summarised.summaries, rows),
                   related=related)
     memo = with_structure(memo)

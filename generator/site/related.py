@@ -3,30 +3,25 @@ first. tf-idf over the words of a paper's title, abstract and notes (plus its
 tags), cosine similarity, at most ``LIMIT`` papers at or above ``THRESHOLD``. Pure: texts in,
 lists out. ``terms`` is cheap and per paper (a build keeps it per entry); ``related_lists``
 needs every paper's terms (idf depends on the whole list) and loads numpy and scipy, so a
-build calls it only when some paper's terms changed."""
+build calls it only when some paper's terms changed, and then updates the last build's
+similarities (``related_matrix.updated``) when it can, rather than starting over."""
 
 from __future__ import annotations
 
-import math
 import re
 import sys
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import NamedTuple
 
-from generator.core.parallel import fork_map
+from generator.site.related_matrix import MATRIX_SETTINGS, Similarities, Terms, similarities
 
 LIMIT = 5  # related papers per page at most
 THRESHOLD = 0.18  # cosine similarity below which a paper is not shown as related (tuned on tests/site)
-MAX_DF = 0.05  # terms in more than this share of the papers carry little signal and cost the most
-MAX_DF_FLOOR = 8  # ... but a small list keeps terms shared by up to this many papers
-MIN_DF = 2  # a term of one paper alone cannot relate two papers
 TITLE_WEIGHT = 2  # a title's words count this many times
 TAG_WEIGHT = 1  # a shared tag counts as much as a shared word
-KEEP = 60  # terms kept per paper, the heaviest
-BLOCK = 128  # rows of the similarity matrix made at a time (memory: up to BLOCK x papers floats)
-SETTINGS = ("tfidf-3", LIMIT, THRESHOLD, MAX_DF, MAX_DF_FLOOR, MIN_DF, TITLE_WEIGHT, TAG_WEIGHT, KEEP)
+SETTINGS = ("tfidf-5", LIMIT, THRESHOLD, TITLE_WEIGHT, TAG_WEIGHT, *MATRIX_SETTINGS)
 
 WORD = re.compile(r"[a-z][a-z0-9]+")
 URL = re.compile(r"https?://\S+|\$[^$]*\$")  # links and inline LaTeX are no words
@@ -58,9 +53,6 @@ class Related(NamedTuple):
     score: float
 
 
-Terms = tuple[tuple[str, ...], tuple[int, ...]]  # a paper's distinct terms and their counts
-
-
 def terms(title: str, abstract: str, notes: str, tags: tuple[str, ...] = ()) -> Terms:
     """The words (stop words left out) of one paper and its tags (as ``#tag``), with their
     counts. Compact: the words are interned, so 10,000 papers' terms share one copy of each."""
@@ -81,77 +73,20 @@ def related_lists(papers: Mapping[str, Terms], limit: int = LIMIT, threshold: fl
     """Each paper's related papers from every paper's ``terms``: at most ``limit``, most
     similar first (ties by slug), none below ``threshold``. The same terms give the same
     lists, whatever order they come in (and however many ``jobs`` share the work)."""
-    slugs = sorted(papers)
-    if len(slugs) < 2:
-        return {s: () for s in slugs}
-    matrix = _tfidf(slugs, papers)
-    transposed = matrix.T.tocsr()
-
-    def top(starts: Sequence[int]) -> dict[str, tuple[Related, ...]]:
-        found: dict[str, tuple[Related, ...]] = {}
-        for start in starts:
-            found.update(_top(matrix, transposed, start, slugs, limit, threshold))
-        return found
-
-    starts = range(0, len(slugs), BLOCK)
-    merged: dict[str, tuple[Related, ...]] = {}
-    for part in fork_map(top, starts, jobs if len(starts) > 1 else 1):
-        merged.update(part)
-    return {slug: merged[slug] for slug in slugs}
+    return lists_of(similarities(papers, threshold, limit, jobs), limit)
 
 
-def _tfidf(slugs: list[str], papers: Mapping[str, Terms]):  # -> scipy.sparse.csr_matrix
-    """The l2-normalised tf-idf rows of the papers (sublinear tf, smoothed idf) over the terms
-    that at least MIN_DF and at most the MAX_DF share of them use (in sorted order), each row
-    cut to its KEEP heaviest terms (the rest barely move a cosine, and cost the most)."""
-    import numpy as np
-    from scipy import sparse
-
-    n = len(slugs)
-    df: Counter[str] = Counter()
-    for slug in slugs:
-        df.update(papers[slug][0])
-    most = max(MAX_DF * n, MAX_DF_FLOOR)
-    vocabulary = sorted(t for t, count in df.items() if MIN_DF <= count <= most)
-    index = {t: i for i, t in enumerate(vocabulary)}
-    idf = np.array([math.log((1 + n) / (1 + df[t])) + 1 for t in vocabulary])
-    sizes = [len(papers[slug][0]) for slug in slugs]
-    cols = np.fromiter((index.get(t, -1) for slug in slugs for t in papers[slug][0]), np.int32, sum(sizes))
-    counts = np.fromiter((c for slug in slugs for c in papers[slug][1]), np.float64, sum(sizes))
-    rows = np.repeat(np.arange(n, dtype=np.int32), sizes)
-    known = cols >= 0
-    rows, cols = rows[known], cols[known]
-    weights = (1.0 + np.log(counts[known])) * idf[cols]
-    order = np.lexsort((cols, -weights, rows))  # each row's terms, heaviest first
-    del known, counts
-    rows, cols, weights = rows[order], cols[order], weights[order]
-    kept = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left") < KEEP
-    rows, cols, weights = rows[kept], cols[kept], weights[kept]
-    norms = np.sqrt(np.bincount(rows, weights * weights, minlength=n))
-    weights /= np.where(norms > 0, norms, 1.0)[rows]
-    matrix = sparse.csr_matrix((weights.astype(np.float32), (rows, cols)), shape=(n, len(vocabulary)))
-    matrix.sort_indices()
-    return matrix
-
-
-def _top(matrix, transposed, start: int, slugs: list[str], limit: int,
-         threshold: float) -> dict[str, tuple[Related, ...]]:
-    """The related lists of the papers ``start`` to ``start + BLOCK``: the similarities at or
-    above ``threshold`` (few: the product stays sparse), most similar first, ties by slug."""
+def lists_of(model: Similarities, limit: int = LIMIT) -> dict[str, tuple[Related, ...]]:
+    """The related lists a model of the papers' similarities gives: each paper's first
+    ``limit`` pairs (the model keeps them most similar first, ties by slug)."""
     import numpy as np
 
-    block = matrix[start:start + BLOCK] @ transposed
-    at = np.flatnonzero(block.data >= threshold)
-    rows = np.searchsorted(block.indptr, at, side="right") - 1
-    cols, scores = block.indices[at], np.round(block.data[at].astype(np.float64), 2)
-    del block
-    keep = cols != rows + start  # never a paper itself
-    rows, cols, scores = rows[keep], cols[keep], scores[keep]
-    order = np.lexsort((cols, -scores, rows))
-    rows, cols, scores = rows[order], cols[order], scores[order]
+    assert limit <= model.depth, "the model knows fewer pairs per paper than asked"
+    rows, cols, scores = model.pairs
     rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
-    found: dict[str, list[Related]] = {slugs[r]: [] for r in range(start, min(start + BLOCK, len(slugs)))}
-    for r, c, score in zip(rows[rank < limit].tolist(), cols[rank < limit].tolist(),
-                           scores[rank < limit].tolist(), strict=True):
-        found[slugs[start + r]].append(Related(slugs[c], score))
+    top = rank < limit
+    slugs = model.slugs
+    found: dict[str, list[Related]] = {slug: [] for slug in slugs}
+    for r, c, score in zip(rows[top].tolist(), cols[top].tolist(), scores[top].tolist(), strict=True):
+        found[slugs[r]].append(Related(slugs[c], score / 100))
     return {slug: tuple(items) for slug, items in found.items()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from generator.core.entries import format_entry, read_entry
 from generator.core.partial_dates import PartialDate
-from tests.conftest import FIXTURES, make_site, run, snapshot
+from tests.conftest import EPOCH, FIXTURES, make_site, run, snapshot
 
 EDITS = ["note", "title", "tags", "status", "add", "delete", "template", "config", "touch", "cite", "partial",
          "abstract", "copy-abstract", "related-note", "authors", "org", "aliases"]
@@ -155,3 +156,44 @@ def test_one_note_edit_rewrites_only_what_shows_it(site):
         expected.add("papers.json")
     assert set(changed) == expected, changed
     assert "search rebuilt" in result.stdout
+
+
+def test_note_edits_in_a_large_list_update_the_related_lists_in_place(tmp_path):
+    """400 papers: a note edit updates the last build's similarities in the rows it touches
+    (``--debug`` says how many), and the pages and papers.json equal a clean build's, edit
+    after edit; a paper added makes them anew."""
+    from bench import synth
+
+    site = make_site(tmp_path / "site")
+    shutil.rmtree(site / "content" / "sources")
+    paths = synth.write_entries(site / "content" / "papers", 400)
+    clean = site / "_clean"
+    assert run(site, "build", "--no-search").exit_code == 0
+    hows = []
+    for n, path in enumerate(paths[::97]):
+        other = read_entry(paths[(n * 31 + 5) % len(paths)])
+        entry = read_entry(path)
+        entry.body += f"\nLike {other.get('title')}: {other.get('abstract')}\n" if n % 2 else "\nA thought.\n"
+        path.write_text(format_entry(entry))
+        hows.append(related_step(site))
+        assert run(site, "build", "--no-search", "--clean", "--out", str(clean)).exit_code == 0
+        assert related(site / "_site") == related(clean), n
+        assert tree(site / "_site") == tree(clean), n
+    # a plain note touches its own row; another paper's abstract moves the df of many words,
+    # which in a list this small can touch more rows than an update is worth
+    assert all(re.fullmatch(r"updated \([1-9] rows\)", how) for how in hows[::2]), hows
+    assert sum(how.startswith("updated") for how in hows) >= 4, hows
+    synth.write_entries(tmp_path / "more", 401)[-1].rename(site / "content" / "papers" / "added.md")
+    assert related_step(site) == "made anew"
+
+
+def related_step(site: Path) -> str:
+    """How a ``--debug`` build of ``site`` says it made the related lists."""
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    result = CliRunner().invoke(cli, ["--debug", "build", "--site", str(site), "--no-search"],
+                                env={"SOURCE_DATE_EPOCH": EPOCH}, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return re.search(r"related lists (.*) \(peak", result.output)[1]

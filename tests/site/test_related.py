@@ -116,8 +116,8 @@ def test_papers_json_lists_related_slugs_with_scores():
 
 
 def test_lists_are_the_same_over_several_processes(monkeypatch):
-    import generator.site.related as related
+    import generator.site.related_matrix as related_matrix
 
     docs = {slug: terms(p["title"], p["abstract"], "", tuple(p["tags"])) for slug, (_, p) in PAPERS.items()}
-    monkeypatch.setattr(related, "BLOCK", 7)  # several blocks, shared by two processes
+    monkeypatch.setattr(related_matrix, "BLOCK", 7)  # several blocks, shared by two processes
     assert related_lists(docs, jobs=2) == related_lists(docs, jobs=1) == fixture_lists()
