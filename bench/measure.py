@@ -52,11 +52,13 @@ class Run:
 
 
 def run(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None,
-        sample: bool = False, timeout: float = 3600, cap: int | None = None, watch: bool = False) -> Run:
+        sample: bool = False, timeout: float = 3600, cap: int | None = None, watch: bool = False,
+        pss_every: float = 0.0) -> Run:
     """Run ``cmd`` to the end; time it, reap it with wait4 and, if asked, sample its tree's memory.
 
     ``sample`` samples RSS and PSS of the process tree every 20 ms; ``watch`` only its RSS, every
-    0.1 s (cheap enough for a run of many GB). Past ``timeout`` seconds, or once the summed RSS of
+    0.1 s (cheap enough for a run of many GB); ``pss_every`` both, every that many seconds (for a
+    long run, where every 20 ms would cost it time). Past ``timeout`` seconds, or once the summed RSS of
     the tree goes over ``cap`` bytes, the whole tree is killed and ``Run.failure`` says why.
     Files earlier runs wrote are flushed to disk first, untimed (``os.sync``): otherwise the
     kernel's writeback of one run's thousands of files lands in the next run's time.
@@ -68,9 +70,10 @@ def run(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None =
                                 start_new_session=True)  # its own process group: killed as a whole
         stopper = Stopper(proc.pid, timeout)
         sampler = None
-        if sample or watch or cap:  # PSS only when asked: reading smaps costs CPU time the run would miss
-            sampler = TreeSampler(proc.pid, interval=0.02 if sample else 0.1, cap=cap, stopper=stopper,
-                                  pss=sample)
+        if sample or watch or cap or pss_every:  # PSS only when asked: reading smaps costs CPU time
+            interval = pss_every or (0.02 if sample else 0.1)
+            sampler = TreeSampler(proc.pid, interval=interval, cap=cap, stopper=stopper,
+                                  pss=bool(sample or pss_every))
         if sampler:
             sampler.start()
         stopper.start()

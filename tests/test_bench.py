@@ -27,7 +27,8 @@ ROWS = (
     "one-note edit, fresh-process build", "one-note edit with search, fresh-process build",
     "serve: save to reload message", "process tree, summed RSS (Pagefind included)",
     "peak RSS, cold, no search: largest process", "process tree, summed RSS",
-    "process tree, summed PSS", "peak RSS, cold with search", "serve: peak RSS",
+    "process tree, summed PSS", "peak RSS, cold with search", "peak memory, cold with search",
+    "serve: peak RSS",
     "search download", "HF + ", "re-import, no change",
 )
 

@@ -60,7 +60,9 @@ def related_for(records: Mapping[str, EntryFacts], store: EntryStore, rows: Cach
     else:
         everything, before = _all_terms(records, store, rows, keys, made, known)
         model, how = _model(rows, (settings, cached[2]), everything, before, jobs)
-        lists = lists_of(model)
+        # an update starts from the last build's model, whose lists are the cached ones
+        lists = lists_of(model) if model.changed is None else {
+            **cached[3], **lists_of(model, only=model.changed)}
         key = digest(sorted((slug, tuple(items)) for slug, items in lists.items()))
         rows.store_blob(TERMS, {slug: (keys[slug][1], everything[slug]) for slug in everything})
         rows.store_blob(MODEL, (settings, inputs, model))

@@ -76,17 +76,21 @@ def related_lists(papers: Mapping[str, Terms], limit: int = LIMIT, threshold: fl
     return lists_of(similarities(papers, threshold, limit, jobs), limit)
 
 
-def lists_of(model: Similarities, limit: int = LIMIT) -> dict[str, tuple[Related, ...]]:
+def lists_of(model: Similarities, limit: int = LIMIT, only=None) -> dict[str, tuple[Related, ...]]:
     """The related lists a model of the papers' similarities gives: each paper's first
-    ``limit`` pairs (the model keeps them most similar first, ties by slug)."""
+    ``limit`` pairs (the model keeps them most similar first, ties by slug); of the papers
+    at positions ``only`` (a numpy array), if given."""
     import numpy as np
 
     assert limit <= model.depth, "the model knows fewer pairs per paper than asked"
     rows, cols, scores = model.pairs
     rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
     top = rank < limit
+    if only is not None:
+        top &= np.isin(rows, only)
     slugs = model.slugs
-    found: dict[str, list[Related]] = {slug: [] for slug in slugs}
+    positions = range(len(slugs)) if only is None else only.tolist()
+    found: dict[str, list[Related]] = {slugs[r]: [] for r in positions}
     for r, c, score in zip(rows[top].tolist(), cols[top].tolist(), scores[top].tolist(), strict=True):
         found[slugs[r]].append(Related(slugs[c], score / 100))
     return {slug: tuple(items) for slug, items in found.items()}

@@ -50,6 +50,7 @@ class Similarities:
     pairs: Pairs
     cut: Any  # numpy bool per row
     updated: int = 0  # rows made again by the update that gave this model
+    changed: Any = None  # rows whose pairs that update may have changed (None: all, a fresh start)
 
 
 def similarities(papers: Mapping[str, Terms], threshold: float, depth: int, jobs: int = 1) -> Similarities:
@@ -93,26 +94,31 @@ def updated(model: Similarities, papers: Mapping[str, Terms],
                       _weights([papers[slugs[i]] for i in touched], vocabulary, df, n))
     everyone = np.arange(n, dtype=np.int32)
     theirs = _pairs(matrix @ matrix[rows].T.tocsr(), everyone, rows, model.threshold)  # (u, touched)
-    pairs, cut = _merged(model, rows, theirs)
+    pairs, cut, changed = _merged(model, rows, theirs)
     model = replace(model, df=df, vocabulary=vocabulary, matrix=matrix, pairs=pairs, cut=cut)
     rank = np.bincount(pairs[0], minlength=n)
     short = np.flatnonzero(cut & (rank < model.depth))  # too few exact pairs left: made again
     again = np.union1d(rows, short).astype(np.int32)
-    return replace(_with_rows(model, again), updated=len(again))
+    return replace(_with_rows(model, again), updated=len(again), changed=np.union1d(again, changed))
 
 
-def _merged(model: Similarities, rows, theirs: Pairs) -> tuple[Pairs, Any]:
+def _merged(model: Similarities, rows, theirs: Pairs) -> tuple[Pairs, Any, Any]:
     """The model's pairs of the rows not in ``rows``, without the papers ``rows``, merged with
-    their new pairs with those papers ``theirs``. In a cut row, no pair after its last kept
-    one can be known (a pair it dropped may come first), so none is kept."""
+    their new pairs with those papers ``theirs``; only the rows that lose or gain a pair are
+    sorted again. In a cut row, no pair after its last kept one can be known (a pair it
+    dropped may come first), so none is kept. Also gives the new cut flags and the rows
+    whose pairs changed."""
     import numpy as np
 
     old_rows, old_cols, _ = model.pairs
-    kept = ~np.isin(old_rows, rows) & ~np.isin(old_cols, rows)
+    in_rows = np.isin(old_rows, rows)
+    lost = np.isin(old_cols, rows)
     new = ~np.isin(theirs[0], rows)
-    parts = [tuple(a[kept] for a in model.pairs), tuple(a[new] for a in theirs)]
-    merged_rows, merged_cols, scores = (np.concatenate([p[i] for p in parts]) for i in range(3))
-    known = np.concatenate([np.ones(kept.sum(), bool), np.zeros(new.sum(), bool)])
+    changed = np.union1d(old_rows[lost & ~in_rows], theirs[0][new])
+    mine = np.isin(old_rows, changed)
+    parts = [tuple(a[mine & ~lost] for a in model.pairs), tuple(a[new] for a in theirs)]
+    merged_rows, merged_cols, scores = _joined(parts)
+    known = np.concatenate([np.ones(len(parts[0][0]), bool), np.zeros(len(parts[1][0]), bool)])
     order = np.lexsort((merged_cols, -scores, merged_rows))
     merged_rows, merged_cols, scores, known = (a[order] for a in (merged_rows, merged_cols, scores, known))
     last_known = np.full(len(model.slugs), -1)
@@ -121,7 +127,8 @@ def _merged(model: Similarities, rows, theirs: Pairs) -> tuple[Pairs, Any]:
     pairs, cut_rows = _best((merged_rows[sure], merged_cols[sure], scores[sure]), model.depth)
     cut = model.cut.copy()
     cut[cut_rows] = True
-    return pairs, cut
+    same = ~in_rows & ~mine
+    return _by_row([tuple(a[same] for a in model.pairs), pairs]), cut, changed
 
 
 def _with_rows(model: Similarities, rows: Sequence[int], jobs: int = 1) -> Similarities:
@@ -144,7 +151,7 @@ def _with_rows(model: Similarities, rows: Sequence[int], jobs: int = 1) -> Simil
     cut[rows] = False
     for _, cut_rows in found:
         cut[cut_rows] = True
-    pairs, _ = _best(_joined([tuple(a[others] for a in model.pairs), *(p for p, _ in found)]), model.depth)
+    pairs = _by_row([tuple(a[others] for a in model.pairs), *(p for p, _ in found)])
     return replace(model, pairs=pairs, cut=cut)
 
 
@@ -240,6 +247,15 @@ def _joined(parts: Sequence[Pairs]) -> Pairs:
     import numpy as np
 
     return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))  # type: ignore[return-value]
+
+
+def _by_row(parts: Sequence[Pairs]) -> Pairs:
+    """Pairs of disjoint sets of rows, each in order, as one in order (a stable sort by row)."""
+    import numpy as np
+
+    rows, cols, scores = _joined(parts)
+    order = np.argsort(rows, kind="stable")
+    return rows[order], cols[order], scores[order]
 
 
 def _best(pairs: Pairs, depth: int) -> tuple[Pairs, Any]:

@@ -74,7 +74,13 @@ def check(base, after, slugs) -> Similarities:
     got = updated(model, after, {slug: papers[slug] for slug in slugs})
     assert got is not None
     assert_same(got, similarities(after, THRESHOLD, LIMIT))
+    assert_changed_rows_tell(model, got)
     return got
+
+
+def assert_changed_rows_tell(model: Similarities, got: Similarities) -> None:
+    """The lists of the rows an update says it changed, over the old lists, are the new lists."""
+    assert {**lists_of(model), **lists_of(got, only=got.changed)} == lists_of(got)
 
 
 def test_a_new_word_of_one_paper_changes_its_row_only(base):
@@ -142,6 +148,8 @@ def test_many_random_edits_in_a_row_stay_exact(base):
         fresh = similarities(after, THRESHOLD, LIMIT)
         if got is None:  # too many rows touched: the caller starts over
             got, started_over = fresh, started_over + 1
+        else:
+            assert_changed_rows_tell(model, got)
         assert_same(got, fresh)
         papers, model = after, got
     assert started_over <= 20  # most were updates (moving topic touches half of this small list)
