@@ -43,6 +43,7 @@ SEND_TIMEOUT = 10.0  # seconds an answer may take to be sent
 STREAM_TIMEOUT = 2.0  # seconds an event may take to reach a page before its stream is dropped
 WORKERS = 32  # threads answering requests; more clients wait in the listen queue
 LISTEN_QUEUE = 512  # connections the kernel holds until a worker is free
+SEARCH_SETTLE = 0.5  # s without a rebuild before the search index is refreshed in the background
 MAX_STREAMS = 256  # open pages listening for reloads; a stream beyond is closed (the page retries)
 
 EXTRA_TYPES = {
@@ -60,6 +61,8 @@ RELOAD_JS = """\
   const source = new EventSource(%s);
   source.addEventListener("reload", () => location.reload());
   source.addEventListener("failed", () => location.reload());
+  // the search index was refreshed after an edit: a search page searches it again
+  source.addEventListener("search", () => document.getElementById("search-results") && location.reload());
 })();
 """
 
@@ -441,10 +444,14 @@ class Watcher:
 
 
 class SearchRefresher:
-    """Re-index search in a background thread once edits have settled; one run at a time."""
+    """Re-index search in a background thread once edits have settled; one run at a time.
+    ``index`` returns whether it changed the index; then ``changed`` is called (open search
+    pages are told to search again)."""
 
-    def __init__(self, index: Callable[[], None], settle: float = 1.0) -> None:
+    def __init__(self, index: Callable[[], bool], changed: Callable[[], None] = lambda: None,
+                 settle: float = SEARCH_SETTLE) -> None:
         self.index = index
+        self.changed = changed
         self.settle = settle
         self.due = threading.Event()
         self.last_request = 0.0
@@ -466,7 +473,8 @@ class SearchRefresher:
                 continue
             self.due.clear()
             try:
-                self.index()
+                if self.index():
+                    self.changed()
             except Exception as exc:  # reported, never fatal to the preview
                 print(f"search index not refreshed: {exc}", flush=True)
 
@@ -477,7 +485,7 @@ class Preview:
 
     build: Callable[[list[str]], tuple[bool, str]]  # (changed paths) -> (files written, summary)
     settle: Callable[[], None] | None  # after pages were told to reload: the rest of the work
-    index_search: Callable[[], None] | None
+    index_search: Callable[[], bool] | None  # -> whether the index changed
     root: Path
     base_path: str
     watch_folders: list[Path]
@@ -496,7 +504,8 @@ def run_preview(preview: Preview, *, echo: Callable[[str], None], failure: type[
     server, note = bind(preview.host, preview.port, make_handler(live, stop))
     if note:
         echo(note)
-    refresher = SearchRefresher(preview.index_search) if preview.index_search else None
+    refresher = (SearchRefresher(preview.index_search, lambda: live.publish("search", ""))
+                 if preview.index_search else None)
     try:
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
         threading.Thread(target=_heartbeat, args=(live, stop), daemon=True).start()

@@ -42,7 +42,7 @@ def preview_of(config: Config, options: BuildOptions, rebuilder: Rebuilder, *, h
     out: Path = options.out
     return Preview(
         build=rebuilder, settle=rebuilder.settle,
-        index_search=((lambda: index_site(out, rebuilder.search_pages, root=config.root))
+        index_search=((lambda: index_site(out, rebuilder.search_pages, root=config.root)[0] > 0)
                       if options.search else None),
         root=out, base_path=Urls.from_base(options.base_url).base_path,
         watch_folders=[config.papers_dir.parent, *load_theme(config).folders],
