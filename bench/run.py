@@ -22,13 +22,16 @@ What it does, for each N (default 1,000 and 10,000 papers):
      server``), after one unmeasured warm-up edit each, the time from an entry
      file being saved (atomic replace) to the reload message arriving on
      papershelf's event stream / Hugo's livereload websocket;
+   - serve with search: papershelf ``serve`` with search on and a search page left
+     open in Chromium on a word no paper has; from a note saved with that word to
+     the open page listing the paper (Hugo has none: its server runs no Pagefind);
    - peak RSS of the cold build: ``ru_maxrss`` from ``wait4`` (the largest
      single process of the tree) and the peak sums of RSS and PSS over the
      whole process tree, sampled from /proc every 20 ms (forked workers share
      pages: RSS counts them twice, PSS divides them);
-   - peak RSS of the cold build with search, summed over the process tree
+   - peak RSS and PSS of the cold build with search, summed over the process tree
      (Pagefind's process included; Hugo's side runs ``hugo && pagefind`` as one
-     tree), and papershelf's ``--debug`` steps: the time of the steps that make
+     tree; PSS sampled every 0.25 s), and papershelf's ``--debug`` steps: the time of the steps that make
      related lists and author and organisation pages, when the build has them.
 3. Measures the bytes a search for one word downloads from each site's
    Pagefind bundle, in Debian's Chromium driven by Playwright.

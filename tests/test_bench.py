@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ROWS = (
     "cold build, no search", "cold build with search", "no-op build, fresh process",
     "one-note edit, fresh-process build", "one-note edit with search, fresh-process build",
-    "serve: save to reload message", "process tree, summed RSS (Pagefind included)",
+    "serve: save to reload message", "serve with search: note saved to its new word found",
+    "process tree, summed RSS (Pagefind included)",
     "peak RSS, cold, no search: largest process", "process tree, summed RSS",
     "process tree, summed PSS", "peak RSS, cold with search", "peak memory, cold with search",
     "serve: peak RSS",
