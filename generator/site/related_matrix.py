@@ -1,14 +1,16 @@
-"""The arithmetic behind related papers: each paper's tf-idf row, and every pair of papers at
-or above the similarity threshold. Kept between builds as a ``Similarities`` value, so that a
-one-note edit recomputes only the rows it touched instead of every paper against every other.
+"""The arithmetic behind related papers: each paper's tf-idf row, and its most similar papers
+at or above the threshold (three times as many as shown). Kept between builds as a
+``Similarities`` value, so that a one-note edit recomputes only the rows it touched instead
+of every paper against every other.
 
 An updated value equals, bit for bit, one made from scratch over the same terms: a row is
 weighted by the same function whichever rows are weighted with it, and a similarity is the
 same float32 sparse product of the same two rows (row ``i`` against the transpose, summed in
 the order of row ``i``'s columns), whichever other rows are multiplied with it. The rows an
 edit touches are its paper's and those of every paper sharing a term whose document
-frequency moved (their idf moved); a change of the list of papers, which moves every idf,
-is recomputed whole."""
+frequency moved (their idf moved), plus any paper whose kept pairs, once those rows' are
+dropped, no longer tell its first ones; a change of the list of papers, which moves every
+idf, is recomputed whole."""
 
 from __future__ import annotations
 
