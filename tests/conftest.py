@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import http.server
 import shutil
+import signal
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,13 @@ SEEDS = ROOT / "content" / "sources"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TODAY = dt.date(2026, 11, 22)
 EPOCH = str(int(dt.datetime(2026, 11, 22, 12, tzinfo=dt.timezone.utc).timestamp()))
+
+
+def ctrl_c_stops() -> None:
+    """``preexec_fn`` for a server the test stops with SIGINT, as Ctrl-C in a terminal does:
+    a test run started in the background (``cmd &`` without job control, nohup) ignores
+    SIGINT, the child would inherit that, and then SIGINT would never stop it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def make_site(root: Path) -> Path:

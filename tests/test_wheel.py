@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, ctrl_c_stops
 
 SEED = ROOT / "content" / "sources" / "arxiv-listing.txt"
 
@@ -81,7 +81,8 @@ def test_the_wheel_runs_outside_the_checkout(installed):
 
     port = _free_port()
     server = subprocess.Popen([bin_ / "papershelf", "serve", "--port", str(port), "--no-search"],
-                              cwd=site, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                              cwd=site, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              preexec_fn=ctrl_c_stops)
     try:
         page = _get(f"http://127.0.0.1:{port}/", server)
         assert "My list" in page

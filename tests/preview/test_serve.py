@@ -16,14 +16,14 @@ from urllib.request import Request, urlopen
 
 import pytest
 
-from tests.conftest import run, seed_paths
+from tests.conftest import ctrl_c_stops, run, seed_paths
 
 
 @contextmanager
 def serving(site: Path, *args: str):
     exe = Path(sys.executable).with_name("papershelf")
     process = subprocess.Popen([str(exe), "serve", "--site", str(site), *args], stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, bufsize=1)
+                               stderr=subprocess.STDOUT, text=True, bufsize=1, preexec_fn=ctrl_c_stops)
     lines: list[str] = []
     try:
         deadline = time.monotonic() + 60
